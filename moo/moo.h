@@ -1,0 +1,7 @@
+// strata moo: the one public header of //moo.
+//
+// loss/gradient combination (US, MGD), self-KD losses, AMED search, Pareto fronts.
+#ifndef STRATA_MOO_MOO_H_
+#define STRATA_MOO_MOO_H_
+
+#endif  // STRATA_MOO_MOO_H_

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs strata's Debian 12 packages, idempotently and non-interactively.
+# Both Quick-start commands call it first; it does nothing when all are present.
+#   tools/setup.sh           build, test and table dependencies
+#   tools/setup.sh --bench   also python3-torch, for benchmarks/pytorch_compare.py
+set -euo pipefail
+
+packages=(
+  bazel-bootstrap bazel-rules-java bazel-rules-proto bazel-skylib
+  libopenblas-dev libstb-dev libprotobuf-dev protobuf-compiler
+  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
+  dataset-fashion-mnist gnuplot-nox g++ git
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3-torch)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
