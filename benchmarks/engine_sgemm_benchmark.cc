@@ -32,4 +32,4 @@ BENCHMARK(BM_Sgemm)->Args({1024, 1})->Args({1024, 2})->Args({2048, 2})->UseRealT
 }  // namespace
 }  // namespace strata
 
-BENCHMARK_MAIN();
+
