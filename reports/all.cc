@@ -54,13 +54,29 @@ const std::vector<TableEntry>& Tables() {
 }
 
 int Main(int argc, char** argv) {
+  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  const std::string root = ws ? ws : ".";
   std::string preset = "quick";
+  std::string dir = root + "/reports/out";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--preset=", 0) == 0) {
       preset = arg.substr(9);
-    } else {
-      std::fprintf(stderr, "reports:all: unknown flag '%s' (known: --preset=)\n", arg.c_str());
+    } else if (arg.rfind("--out=", 0) == 0) {
+      dir = arg.substr(6);
+    } else if (arg.rfind("--threads=", 0) == 0) {
+      const int threads = std::atoi(arg.c_str() + 10);
+      if (threads < 1) {
+        std::fprintf(stderr, "reports:all: flag --threads: value '%s' must be >= 1\n",
+                     arg.c_str() + 10);
+        return 2;
+      }
+      SetNumThreads(threads);
+    } else if (arg != "--fresh") {
+      std::fprintf(stderr,
+                   "reports:all: unknown flag '%s' (known: --preset= --out= --threads= "
+                   "--fresh)\n",
+                   arg.c_str());
       return 2;
     }
   }
@@ -71,8 +87,6 @@ int Main(int argc, char** argv) {
                  preset.c_str());
     return 2;
   }
-  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  const std::string root = ws ? ws : ".";
   const auto start = std::chrono::steady_clock::now();
 
   std::string md = "# strata report\n\npreset: `" + preset + "`\n\n";
@@ -90,7 +104,6 @@ int Main(int argc, char** argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   md += "\n" + std::to_string(missing) + " of " + std::to_string(Tables().size()) +
         " targets not implemented yet. Total time " + std::to_string(seconds) + " s.\n";
-  const std::string dir = root + "/reports/out";
   Status s = MakeDirs(dir);
   if (s.ok()) s = WriteFileAtomic(dir + "/REPORT.md", md);
   if (!s.ok()) {
