@@ -3,8 +3,10 @@
 //
 // Row-major. C (M x N) = alpha * op(A) (M x K) * op(B) (K x N) + beta * C, where op(X) is X
 // or its transpose. beta = 0 overwrites C (C may hold garbage), beta = 1 accumulates.
-// Deterministic: OpenBLAS never splits K, so the result does not depend on its thread count.
-// Inside a ParallelFor body, Gemm runs single-threaded (no oversubscription).
+// Deterministic: bit-identical for any NumThreads(). OpenBLAS runs single-threaded; Gemm
+// itself splits C into slices fixed by the shape (never by the thread count) and runs them
+// in a ParallelFor. Inside a ParallelFor body the slices run serially (no oversubscription).
+// Thread-safe for distinct C.
 #ifndef STRATA_ENGINE_KERNELS_GEMM_H_
 #define STRATA_ENGINE_KERNELS_GEMM_H_
 
