@@ -17,11 +17,11 @@ std::vector<float> RandomVector(int64_t n, uint64_t seed, uint64_t stream) {
 }
 
 ::testing::AssertionResult Agree(const std::vector<float>& fast, const std::vector<float>& ref,
-                                 int64_t depth) {
+                                 int64_t depth, double term) {
   if (fast.size() != ref.size()) {
     return ::testing::AssertionFailure() << "size " << fast.size() << " vs " << ref.size();
   }
-  double scale = 1e-30;
+  double scale = term * std::sqrt(double(depth));
   for (float r : ref) scale = std::max(scale, double(std::fabs(r)));
   const double tol = 4.0 * FLT_EPSILON * std::sqrt(double(depth) + 1.0) * scale;
   for (size_t i = 0; i < ref.size(); ++i) {

@@ -1,0 +1,91 @@
+// Private to engine/kernels: shared pieces of the direct convolution kernels.
+//
+// The direct kernels vectorize over 8 consecutive output columns of one output row (an
+// "output vector") and block the register tile over up to 4 output channels x 3 output
+// vectors (12 AVX2 accumulators; Zen 4 needs >= 8 independent FMA chains). Inputs are first
+// copied, per image and thread, into a zero-padded buffer, so the inner loops have no bounds
+// checks. For stride > 1 that buffer is also split by column phase (column i*stride + ph at
+// [ph][i]), so the taps of 8 strided outputs are again 8 contiguous floats.
+#ifndef STRATA_ENGINE_KERNELS_CONV2D_DIRECT_H_
+#define STRATA_ENGINE_KERNELS_CONV2D_DIRECT_H_
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "engine/kernels/conv2d.h"
+
+namespace strata {
+namespace kernels {
+namespace internal {
+
+constexpr int kLanes = 8;     // floats per AVX2 vector
+constexpr int kTileK = 4;     // output channels per register tile
+constexpr int kTileV = 3;     // output vectors per register tile
+constexpr int kSlack = 16;    // floats past a buffer's end that full-vector loads may touch
+
+inline int64_t RoundUp(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
+inline int CeilDiv(int a, int b) { return (a + b - 1) / b; }
+
+// Zero-padded, column-phase-split copy of one image (all C channels) for forward and
+// backward-weight. Element (c, row, col) lives at c*plane + row*row_pitch + (col % sw)*half
+// + col / sw, where row = h + pad_h and col = w + pad_w.
+struct PaddedInput {
+  int rows = 0, phases = 1, half = 0;
+  int64_t row_pitch = 0, plane = 0;
+};
+PaddedInput MakePaddedInput(const Conv2dShape& s);
+// Floats of the buffer (C planes plus slack).
+int64_t PaddedInputFloats(const Conv2dShape& s);
+void FillPaddedInput(const Conv2dShape& s, const PaddedInput& L, const float* x, float* buf);
+// Offset of tap (r, t) within a channel plane, for taps[r*S + t].
+void InputTapOffsets(const Conv2dShape& s, const PaddedInput& L, int64_t* taps);
+
+// One register tile: out[k][v] (+)= sum over c < cin, t < ntaps of
+//   w[(c*ntaps + t)*4 + k] * in[c*in_plane + taps[t] + in_off[v] + lane]
+// for k < kk <= 4 output channels and v < nv <= 3 output vectors. The sum runs in (c, t)
+// order in one FMA chain per output, whatever the caller's split: the order behind the
+// bit-identical results.
+struct TileArgs {
+  const float* in = nullptr;
+  int64_t in_plane = 0;
+  int cin = 0;
+  const int64_t* taps = nullptr;
+  int ntaps = 0;
+  const float* w = nullptr;  // packed [cin][ntaps][4] for this block of output channels
+  float* out = nullptr;      // output at the block's first channel
+  int64_t out_plane = 0;
+  const float* bias = nullptr;  // kk values, or null for 0
+  bool accumulate = false;      // out += tile, else out = tile
+};
+struct TileVectors {
+  int count = 0;
+  int64_t in_off[kTileV];
+  int64_t out_off[kTileV];
+  int lanes[kTileV];  // valid lanes of each output vector (1..8)
+};
+void RunTile(int kk, const TileArgs& a, const TileVectors& v);
+
+// Workspace of each direct pass (DirectWorkspaceFloats is their maximum).
+int64_t DirectForwardWorkspaceFloats(const Conv2dShape& s, int slots);
+int64_t DirectDataWorkspaceFloats(const Conv2dShape& s, int slots);
+int64_t DirectWeightWorkspaceFloats(const Conv2dShape& s, int slots);
+
+// Mask of the first `lanes` lanes, for partial output vectors.
+inline __m256i LaneMask(int lanes) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// Horizontal sum in a fixed order.
+inline float HorizontalSum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+}  // namespace internal
+}  // namespace kernels
+}  // namespace strata
+
+#endif  // STRATA_ENGINE_KERNELS_CONV2D_DIRECT_H_
