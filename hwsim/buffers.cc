@@ -1,0 +1,234 @@
+#include "hwsim/buffers.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace strata::hwsim {
+namespace {
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// USER-mode read buffer, HWSIM.md §5.2.
+
+UserReadBuffer::UserReadBuffer(const ReadOperand& op, int64_t total_words, int64_t bw)
+    : op_(op), bw_(bw) {
+  const int64_t active_words = CeilDiv(total_words, 2);  // 50/50 split, active rounded up
+  const int64_t prefetch_words = total_words - active_words;
+  elems_per_line_ = CeilDiv(total_words, 100);  // lines of 1% of the buffer
+  lines_ = op.valid / elems_per_line_ + 1;      // the last (possibly empty) line counts too
+  active_lines_ = std::min(CeilDiv(active_words, elems_per_line_), lines_);
+  prefetch_lines_ = std::min(CeilDiv(prefetch_words, elems_per_line_), lines_ - active_lines_);
+  prefetch_rows_ = CeilDiv(prefetch_words, bw);
+  // Initial fill before cycle 0: rows at cycles -n .. -1, BW words each.
+  const int64_t fetch_rows = CeilDiv(op.rows * op.cols, bw);
+  const int64_t fill_rows = std::min(CeilDiv(active_words, bw), fetch_rows);
+  dram_.words = fill_rows * bw;
+  dram_.start = -fill_rows;
+  dram_.stop = -1;
+}
+
+void UserReadBuffer::NewPrefetch() {
+  // The window moves forward (circularly) by the prefetch lines; the prefetch's rows go out
+  // back to back after the previous prefetch completed (+1 for the read port latency).
+  window_start_ = (window_start_ + prefetch_lines_) % lines_;
+  dram_.words += prefetch_rows_ * bw_;
+  last_prefetch_ += prefetch_rows_ + 1;
+  dram_.stop = last_prefetch_;
+  ++prefetches_;
+}
+
+void UserReadBuffer::BuildAddressLines() {
+  const int64_t span = op_.addr_span;
+  std::vector<int64_t> count(static_cast<size_t>(span) + 1, 0);
+  for (int32_t a : op_.addr) {
+    if (a != -1) ++count[static_cast<size_t>(a - op_.addr_base) + 1];
+  }
+  for (int64_t i = 0; i < span; ++i) count[i + 1] += count[i];
+  line_begin_ = count;
+  line_ids_.assign(static_cast<size_t>(count[span]), 0);
+  for (size_t i = 0; i < op_.addr.size(); ++i) {
+    if (op_.addr[i] == -1) continue;
+    line_ids_[count[op_.addr[i] - op_.addr_base]++] =
+        static_cast<int32_t>(op_.rank[i] / elems_per_line_);
+  }
+}
+
+bool UserReadBuffer::Hit(int64_t cell) {
+  if (InWindow(op_.rank[cell] / elems_per_line_)) return true;
+  if (!op_.may_repeat) return false;
+  // The same address may also sit in other lines; any of them in the window is a hit.
+  if (line_begin_.empty()) BuildAddressLines();
+  const int64_t a = op_.addr[cell] - op_.addr_base;
+  for (int64_t i = line_begin_[a]; i < line_begin_[a + 1]; ++i) {
+    if (InWindow(line_ids_[i])) return true;
+  }
+  return false;
+}
+
+int64_t UserReadBuffer::Serve(const DemandRow& row, int64_t cycle) {
+  if (row.empty()) return cycle + 1;
+  // Fast path: the row's cells are in increasing prefetch order, so its lines lie in
+  // [lo, hi]; if that whole range is in the active window every address hits.
+  const int64_t lo = op_.rank[op_.cell(row.cell_row(row.p0), row.p0)] / elems_per_line_;
+  const int64_t hi = op_.rank[op_.cell(row.cell_row(row.p1), row.p1)] / elems_per_line_;
+  int64_t d = lo - window_start_;
+  if (d < 0) d += lines_;
+  if (d + (hi - lo) < active_lines_) return cycle + 1;
+  // Exact path: address by address; every miss moves the window until the address is seen.
+  int64_t offset = 1;  // hit latency
+  for (int64_t p = row.p0; p <= row.p1; ++p) {
+    const int64_t cell = op_.cell(row.cell_row(p), p);
+    if (op_.addr[cell] == -1) continue;
+    while (!Hit(cell)) {
+      NewPrefetch();
+      const int64_t stall = last_prefetch_ - (cycle + offset);
+      if (stall > 0) offset += stall;  // positive stalls only (22f88b1, §5.6)
+    }
+  }
+  return cycle + offset;
+}
+
+// ---------------------------------------------------------------------------------------
+// CALC-mode read buffer, HWSIM.md §5.4: reads never stall; DRAM reads are the distinct
+// addresses per 1% set, in demand order; the prefetch bandwidth is re-estimated per window.
+
+CalcReadBuffer::CalcReadBuffer(const ReadOperand& op, int64_t total_words, int64_t default_bw)
+    : op_(op), items_per_set_(total_words / 100), default_bw_(default_bw),
+      latest_set_(static_cast<size_t>(op.addr_span), -1) {}
+
+void CalcReadBuffer::Record(int64_t first, int64_t last) {
+  if (!recorded_) dram_.start = first;
+  recorded_ = true;
+  dram_.stop = last;
+}
+
+void CalcReadBuffer::WindowFull(int64_t cycle) {
+  if (!active_done_) {
+    // The first 50 sets are fetched before the first request, at default bandwidth.
+    last_end_ = first_request_cycle_ - 2;
+    const int64_t cycles = CeilDiv(50 * items_per_set_, default_bw_);
+    last_start_ = last_end_ - cycles + 1;
+    active_done_ = true;
+  }
+  Record(last_start_ + 1, last_end_ + 1);  // read port latency 1
+  read_start_ += 50;
+  read_end_ += 50;
+  last_start_ = last_end_ + 1;
+  last_end_ = cycle;
+}
+
+void CalcReadBuffer::Insert(int64_t index, int64_t cycle) {
+  // Present iff last inserted into a set that is not evicted (in the window or current).
+  if (latest_set_[index] >= read_start_) return;
+  latest_set_[index] = static_cast<int32_t>(current_set_);
+  ++dram_.words;
+  if (++elems_current_ < items_per_set_) return;
+  elems_current_ = 0;
+  if (++current_set_ == read_end_ + 1) WindowFull(cycle);
+}
+
+int64_t CalcReadBuffer::Serve(const DemandRow& row, int64_t cycle) {
+  for (int64_t p = row.p0; p <= row.p1; ++p) {
+    const int32_t a = op_.addr[op_.cell(row.cell_row(p), p)];
+    if (a == -1) continue;
+    if (!first_seen_) first_request_cycle_ = cycle;
+    first_seen_ = true;
+    Insert(a - op_.addr_base, cycle);
+  }
+  return cycle + 1;
+}
+
+void CalcReadBuffer::Finish() {
+  if (elems_current_ == 0) --current_set_;  // an empty current set is not fetched
+  if (!active_done_) {
+    last_end_ = -2;
+    const int64_t cycles = CeilDiv((current_set_ + 1) * items_per_set_, default_bw_);
+    last_start_ = last_end_ - cycles + 1;
+  }
+  Record(last_start_ + 1, last_end_ + 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// OFMAP write buffer, HWSIM.md §5.3.
+
+WriteBuffer::WriteBuffer(int64_t total_words, int64_t bw)
+    : total_(total_words), active_(CeilDiv(total_words, 2)),
+      drain_lines_(CeilDiv(total_words - CeilDiv(total_words, 2), bw)), bw_(bw),
+      free_(total_words) {}
+
+void WriteBuffer::Store(int64_t n) {
+  free_ -= n;
+  line_fill_ += n;
+  const int64_t full = line_fill_ / bw_;
+  line_fill_ %= bw_;
+  if (full > 0) {
+    if (!lines_.empty() && lines_.back().first == bw_) lines_.back().second += full;
+    else lines_.emplace_back(bw_, full);
+    pending_lines_ += full;
+  }
+}
+
+int64_t WriteBuffer::Drain(int64_t start) {
+  if (line_fill_ > 0) {  // a drain closes the partly filled line
+    lines_.emplace_back(line_fill_, 1);
+    ++pending_lines_;
+    line_fill_ = 0;
+  }
+  const int64_t n = std::min(drain_lines_, pending_lines_);
+  int64_t taken = 0, last_valid = 0;
+  while (taken < n) {
+    auto& run = lines_.front();
+    const int64_t k = std::min(run.second, n - taken);
+    taken += k;
+    last_valid = run.first;
+    run.second -= k;
+    if (run.second == 0) lines_.pop_front();
+  }
+  pending_lines_ -= n;
+  // Lines count as full except the last one of the chunk (§5.3); space is credited at once.
+  const int64_t words = (n - 1) * bw_ + last_valid;
+  dram_.words += words;
+  free_ += words;
+  if (!drained_) dram_.start = start;
+  drained_ = true;
+  dram_.stop = start + n - 1;  // one line per cycle, write port latency 0
+  return dram_.stop;
+}
+
+int64_t WriteBuffer::Write(int64_t n, int64_t cycle) {
+  int64_t cur = cycle;
+  while (n > 0) {
+    if (cur < drain_end_) {
+      // A drain is in progress: stall only when the buffer becomes completely full.
+      if (free_ > n) {
+        Store(n);
+        break;
+      }
+      const int64_t k = std::max<int64_t>(free_, 1);
+      Store(k);
+      n -= k;
+      cur = drain_end_;
+    } else {
+      // No drain in progress: the write that leaves fewer than `active_` free starts one.
+      const int64_t j = std::max<int64_t>(free_ - active_ + 1, 1);
+      if (n < j) {
+        Store(n);
+        break;
+      }
+      Store(j);
+      n -= j;
+      drain_end_ = Drain(cur);
+    }
+  }
+  return cur;
+}
+
+void WriteBuffer::Finish(int64_t cycle) {
+  while (pending_lines_ > 0 || line_fill_ > 0) {
+    drain_end_ = Drain(cycle);
+    cycle = drain_end_ + 1;
+  }
+}
+
+}  // namespace strata::hwsim

@@ -1,0 +1,106 @@
+// The double-buffered scratchpads of HWSIM.md §5: the USER-mode read buffer (§5.2), the
+// CALC-mode read buffer (§5.4) and the OFMAP write buffer (§5.3).
+//
+// Each read buffer serves one demand row at a time and returns the cycle it could serve it
+// (>= cycle + 1, the hit latency); each counts the DRAM words it fetched and the first and
+// last cycle of its DRAM traffic. The write buffer takes the number of valid OFMAP writes of
+// a row and returns the cycle the row's writes were accepted.
+//
+// Speed: the USER read buffer never walks a row's addresses while the row's whole line range
+// is inside the active window (checked with two lookups, see operands.h); it falls back to
+// the exact per-address loop only for rows that may miss. The write buffer processes the
+// writes of a row in bulk. reference_sim.h does all three literally, address by address.
+#ifndef STRATA_HWSIM_BUFFERS_H_
+#define STRATA_HWSIM_BUFFERS_H_
+
+#include <cstdint>
+#include <deque>
+#include <utility>
+#include <vector>
+
+#include "hwsim/operands.h"
+
+namespace strata::hwsim {
+
+struct DramStats {
+  int64_t start = 0, stop = 0;  // cycles of the first and last DRAM row (may be negative)
+  int64_t words = 0;            // words moved, including -1 padding and whole-row rounding
+};
+
+// Buffer sizes and DRAM widths of one layer in elements (HWSIM.md §5; §7 in bit-aware mode).
+struct MemoryParams {
+  int64_t ifmap_words = 0, filter_words = 0, ofmap_words = 0;
+  int64_t ifmap_bw = 10, filter_bw = 10, ofmap_bw = 10;  // elements per cycle
+  bool calc = false;  // CALC mode: reads never stall (§5.4)
+};
+
+class UserReadBuffer {
+ public:
+  UserReadBuffer(const ReadOperand& op, int64_t buffer_words, int64_t bw);
+  int64_t Serve(const DemandRow& row, int64_t cycle);
+  DramStats dram() const { return dram_; }
+  int64_t prefetches() const { return prefetches_; }
+
+ private:
+  bool InWindow(int64_t line) const {
+    int64_t d = line - window_start_;
+    if (d < 0) d += lines_;
+    return d < active_lines_;
+  }
+  bool Hit(int64_t cell);
+  void NewPrefetch();
+  void BuildAddressLines();
+
+  const ReadOperand& op_;
+  int64_t bw_, elems_per_line_, lines_, active_lines_, prefetch_lines_, prefetch_rows_;
+  int64_t window_start_ = 0, last_prefetch_ = -1, prefetches_ = 0;
+  DramStats dram_;
+  // For operands whose addresses repeat: address -> the lines holding it (CSR, lazy).
+  std::vector<int64_t> line_begin_;
+  std::vector<int32_t> line_ids_;
+};
+
+class CalcReadBuffer {
+ public:
+  CalcReadBuffer(const ReadOperand& op, int64_t buffer_words, int64_t default_bw);
+  int64_t Serve(const DemandRow& row, int64_t cycle);
+  void Finish();  // complete_all_prefetches: fetch the last partial window
+  DramStats dram() const { return dram_; }
+
+ private:
+  void Insert(int64_t index, int64_t cycle);
+  void WindowFull(int64_t cycle);
+  void Record(int64_t first, int64_t last);
+
+  const ReadOperand& op_;
+  int64_t items_per_set_, default_bw_;
+  std::vector<int32_t> latest_set_;  // per address: set it was last inserted into, or -1
+  int64_t read_start_ = 0, read_end_ = 49, current_set_ = 0, elems_current_ = 0;
+  int64_t last_start_ = -2, last_end_ = -1, first_request_cycle_ = 0;
+  bool first_seen_ = false, active_done_ = false, recorded_ = false;
+  DramStats dram_;
+};
+
+class WriteBuffer {
+ public:
+  WriteBuffer(int64_t buffer_words, int64_t bw);
+  // Stores `writes` valid words arriving at `cycle`; returns the cycle they were accepted.
+  int64_t Write(int64_t writes, int64_t cycle);
+  // Drains everything left, starting at `cycle` (not part of Total Cycles, §5.1).
+  void Finish(int64_t cycle);
+  DramStats dram() const { return dram_; }
+
+ private:
+  void Store(int64_t n);
+  int64_t Drain(int64_t start_cycle);
+
+  int64_t total_, active_, drain_lines_, bw_;
+  int64_t free_, line_fill_ = 0, drain_end_ = 0, pending_lines_ = 0;
+  std::deque<std::pair<int64_t, int64_t>> lines_;  // runs of (valid words per line, count)
+  bool drained_ = false;
+  DramStats dram_;
+};
+
+}  // namespace strata::hwsim
+
+#endif  // STRATA_HWSIM_BUFFERS_H_

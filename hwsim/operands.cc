@@ -1,0 +1,194 @@
+#include "hwsim/operands.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace strata::hwsim {
+
+Mapping MakeMapping(Dataflow df, int64_t R, int64_t C, const GemmDims& d) {
+  Mapping m;
+  m.dataflow = df;
+  m.R = R;
+  m.C = C;
+  switch (df) {  // HWSIM.md §2 table
+    case Dataflow::kOs: m.sr = d.m, m.sc = d.n, m.t = d.k; break;
+    case Dataflow::kWs: m.sr = d.k, m.sc = d.n, m.t = d.m; break;
+    case Dataflow::kIs: m.sr = d.k, m.sc = d.m, m.t = d.n; break;
+  }
+  m.fr = (m.sr + R - 1) / R;
+  m.fc = (m.sc + C - 1) / C;
+  // §3: os T+R+C-2 per fold, ws and is 2R+C+T-2; full R and C even in edge folds.
+  m.fold_len = df == Dataflow::kOs ? m.t + R + C - 2 : 2 * R + C + m.t - 2;
+  return m;
+}
+
+ComputeStats MakeComputeStats(const Mapping& m, const GemmDims& d) {
+  ComputeStats s;
+  // §3: per-fold ratios averaged in fold order (column fold outer), summed left to right as
+  // SCALE-Sim does, so the doubles match to the last bit.
+  const int64_t L = m.dataflow == Dataflow::kOs ? m.t + m.R + m.C - 2
+                                                : 2 * m.R + 2 * m.C + m.t - 3;  // §3 quirk
+  const double pes = static_cast<double>(m.R * m.C);
+  double map_sum = 0, util_sum = 0;
+  for (int64_t fc_i = 0; fc_i < m.fc; ++fc_i) {
+    for (int64_t fr_i = 0; fr_i < m.fr; ++fr_i) {
+      const int64_t used = m.rows_used(fr_i) * m.cols_used(fc_i);
+      map_sum += static_cast<double>(used) / pes;
+      util_sum += static_cast<double>(used * m.t) / static_cast<double>(m.R * m.C * L);
+    }
+  }
+  const double folds = static_cast<double>(m.num_folds());
+  s.mapping_eff_pct = map_sum / folds * 100;
+  s.compute_util_pct = util_sum / folds * 100;
+  // §4 table.
+  switch (m.dataflow) {
+    case Dataflow::kOs:
+      s.sram_ifmap_reads = d.m * d.k * m.fc;
+      s.sram_filter_reads = d.k * d.n * m.fr;
+      s.sram_ofmap_writes = d.m * d.n + m.fr * m.fc * (m.R + m.C);  // (*) bookkeeping quirk
+      break;
+    case Dataflow::kWs:
+      s.sram_ifmap_reads = d.m * d.k * m.fc;
+      s.sram_filter_reads = d.k * d.n;
+      s.sram_ofmap_writes = d.m * d.n * m.fr;
+      break;
+    case Dataflow::kIs:
+      s.sram_ifmap_reads = d.m * d.k;
+      s.sram_filter_reads = d.k * d.n * m.fc;
+      s.sram_ofmap_writes = d.m * d.n * m.fr;
+      break;
+  }
+  return s;
+}
+
+int64_t OfmapWritesInRow(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) {
+  // Port c writes tile row u = t - lead - c (§3, skewed by C-1).
+  int64_t lo, hi;
+  if (m.dataflow == Dataflow::kOs) {
+    // T-1 idle rows, then R rows bottom first: only rows [R - rows_used, R) are real.
+    const int64_t lead = m.t - 1;
+    lo = t - lead - (m.R - 1);
+    hi = t - lead - (m.R - m.rows_used(fr_i));
+  } else {
+    const int64_t lead = 2 * m.R - 1;  // ws/is: weights load, then T result rows
+    lo = t - lead - (m.t - 1);
+    hi = t - lead;
+  }
+  lo = std::max<int64_t>(lo, 0);
+  hi = std::min<int64_t>(hi, m.cols_used(fc_i) - 1);
+  return hi >= lo ? hi - lo + 1 : 0;
+}
+
+AddressMap::AddressMap(const Layer& l, const AcceleratorConfig& c)
+    : h_(l.ifmap_h), w_(l.ifmap_w), cin_(l.channels), fh_(l.filter_h), fw_(l.filter_w),
+      sh_(l.stride_h), sw_(l.stride_w), ew_(Dims(l).ew), k_(Dims(l).k), n_(l.num_filters),
+      ifmap_offset_(c.ifmap_offset), filter_offset_(c.filter_offset),
+      ofmap_offset_(c.ofmap_offset) {}
+
+int64_t AddressMap::Ifmap(int64_t p, int64_t k) const {
+  // §1: row p = output pixel (oy, ox); column k = (fy, fx, c), channel fastest; NHWC.
+  const int64_t iy = (p / ew_) * sh_, ix = (p % ew_) * sw_;
+  const int64_t fy = k / (fw_ * cin_), rem = k % (fw_ * cin_);
+  const int64_t fx = rem / cin_, c = rem % cin_;
+  if (iy + fy >= h_ || ix + fx >= w_) return -1;  // window sticks out: no request
+  return ifmap_offset_ + ((iy + fy) * w_ + (ix + fx)) * cin_ + c;
+}
+
+DemandRow ReadOperand::Row(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) const {
+  DemandRow r;
+  if (stationary) {  // R reversed rows of the tile, then idle (§3 ws FILTER / is IFMAP)
+    if (t >= m.R) return r;
+    const int64_t j = m.R - 1 - t;
+    if (j >= m.rows_used(fr_i)) return r;
+    r.row_a = fc_i * block_rows + fr_i * m.R + j;
+    r.p1 = m.cols_used(fc_i) - 1;
+    return r;
+  }
+  // Streamed and skewed: port p reads element u0 - p of its column (§3).
+  const int64_t b = block_by_col_fold ? fc_i : fr_i;
+  const int64_t used = block_by_col_fold ? m.cols_used(fc_i) : m.rows_used(fr_i);
+  const int64_t u0 = t - lead;
+  r.row_a = b * block_rows + u0;
+  r.da = -1;
+  r.p0 = std::max<int64_t>(0, u0 - block_rows + 1);
+  r.p1 = std::min<int64_t>(used - 1, u0);
+  return r;
+}
+
+bool ReadOperand::RowHasRequest(const DemandRow& r) const {
+  if (!has_holes) return !r.empty();
+  for (int64_t p = r.p0; p <= r.p1; ++p) {
+    if (addr[cell(r.cell_row(p), p)] != -1) return true;
+  }
+  return false;
+}
+
+namespace {
+
+void ComputeRanks(ReadOperand* op) {
+  op->rank.assign(op->addr.size(), 0);
+  int32_t r = 0;
+  if (!op->anti_diagonal) {
+    for (size_t i = 0; i < op->addr.size(); ++i) {
+      op->rank[i] = r;
+      r += op->addr[i] != -1;
+    }
+  } else {  // diagonal d = row + col ascending, row descending within a diagonal (§5.2)
+    const int64_t rows = op->rows, cols = op->cols;
+    for (int64_t d = 0; d + 1 < rows + cols; ++d) {
+      const int64_t rmax = std::min(d, rows - 1), rmin = std::max<int64_t>(0, d - cols + 1);
+      for (int64_t row = rmax; row >= rmin; --row) {
+        const int64_t i = row * cols + (d - row);
+        op->rank[i] = r;
+        r += op->addr[i] != -1;
+      }
+    }
+  }
+  op->valid = r;
+}
+
+}  // namespace
+
+void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const Mapping& m,
+                      Operand which, ReadOperand* op) {
+  const GemmDims d = Dims(layer);
+  const AddressMap am(layer, config);
+  const Dataflow df = m.dataflow;
+  const bool ifmap = which == Operand::kIfmap;
+  *op = ReadOperand();
+  op->stationary = (df == Dataflow::kWs && !ifmap) || (df == Dataflow::kIs && ifmap);
+  op->anti_diagonal = !op->stationary;  // §5.2: streamed operands are read by anti-diagonals
+  op->block_by_col_fold = op->stationary || (df == Dataflow::kOs && !ifmap);
+  op->ports = (op->stationary || (df == Dataflow::kOs && !ifmap)) ? m.C : m.R;
+  op->block_rows = op->stationary ? m.sr : m.t;
+  op->lead = (df == Dataflow::kOs || op->stationary) ? 0 : m.R;
+  const int64_t blocks = op->block_by_col_fold ? m.fc : m.fr;
+  op->rows = blocks * op->block_rows;
+  op->cols = op->ports;
+  op->may_repeat = ifmap && am.ifmap_repeats();
+  op->has_holes = ifmap && ((layer.ifmap_h - layer.filter_h) % layer.stride_h != 0 ||
+                            (layer.ifmap_w - layer.filter_w) % layer.stride_w != 0);
+  op->addr_base = ifmap ? config.ifmap_offset : config.filter_offset;
+  op->addr_span = ifmap ? am.ifmap_words() : d.k * d.n;
+  op->addr.assign(static_cast<size_t>(op->rows * op->cols), -1);
+  // Cell (b*block_rows + u, p): block b, element u of the block, port p.
+  for (int64_t b = 0; b < blocks; ++b) {
+    for (int64_t u = 0; u < op->block_rows; ++u) {
+      int32_t* row = &op->addr[static_cast<size_t>((b * op->block_rows + u) * op->cols)];
+      for (int64_t p = 0; p < op->cols; ++p) {
+        const int64_t s = b * op->ports + p;  // spatial index along the array edge
+        int64_t a = -1;
+        if (df == Dataflow::kOs && ifmap) a = s < d.m ? am.Ifmap(s, u) : -1;
+        else if (df == Dataflow::kOs) a = s < d.n ? am.Filter(u, s) : -1;
+        else if (df == Dataflow::kWs && ifmap) a = s < d.k ? am.Ifmap(u, s) : -1;
+        else if (df == Dataflow::kWs) a = s < d.n ? am.Filter(u, s) : -1;
+        else if (ifmap) a = s < d.m ? am.Ifmap(s, u) : -1;  // is, stationary
+        else a = s < d.k ? am.Filter(s, u) : -1;            // is FILTER, streamed
+        row[p] = static_cast<int32_t>(a);
+      }
+    }
+  }
+  ComputeRanks(op);
+}
+
+}  // namespace strata::hwsim

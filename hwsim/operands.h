@@ -1,0 +1,105 @@
+// Mapping a GEMM onto the array (HWSIM.md §2-4) and the two read operands' address layouts.
+//
+// Dimension letters: GEMM M (output pixels), N (filters), K (window); array R rows x C cols;
+// Sr/Sc/T the spatial-row, spatial-column and temporal extents of the dataflow; Fr/Fc the
+// row and column folds. Folds run column fold outer, row fold inner (§2).
+//
+// Each read operand (IFMAP, FILTER) is described by its *prefetch matrix*: the per-fold tiles
+// stacked vertically, padded with -1, read in anti-diagonal or row-major order (§5.2). Every
+// demand row of the array touches cells (row_a + da*p, p) for ports p in [p0, p1], and those
+// cells are in increasing prefetch order — the property the fast read buffer relies on. The
+// reference simulator (reference_sim.h) builds the same matrices literally instead.
+#ifndef STRATA_HWSIM_OPERANDS_H_
+#define STRATA_HWSIM_OPERANDS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "hwsim/config.h"
+#include "hwsim/topology.h"
+
+namespace strata::hwsim {
+
+struct Mapping {
+  Dataflow dataflow = Dataflow::kOs;
+  int64_t R = 1, C = 1;          // array rows, columns
+  int64_t sr = 1, sc = 1, t = 1;  // §2 table
+  int64_t fr = 1, fc = 1;        // folds: ceil(Sr/R), ceil(Sc/C)
+  int64_t fold_len = 1;          // demand rows per fold, §3
+
+  int64_t rows_used(int64_t fr_i) const { return sr - fr_i * R < R ? sr - fr_i * R : R; }
+  int64_t cols_used(int64_t fc_i) const { return sc - fc_i * C < C ? sc - fc_i * C : C; }
+  int64_t num_folds() const { return fr * fc; }
+  int64_t demand_rows() const { return num_folds() * fold_len; }
+};
+Mapping MakeMapping(Dataflow df, int64_t R, int64_t C, const GemmDims& d);
+
+// Compute-report fields and SRAM counts, §3-4 (closed forms; no simulation needed).
+struct ComputeStats {
+  double mapping_eff_pct = 0;   // mean over folds of used/(R*C), times 100
+  double compute_util_pct = 0;  // mean over folds of used*T/(R*C*L), times 100
+  int64_t sram_ifmap_reads = 0, sram_filter_reads = 0, sram_ofmap_writes = 0;
+};
+ComputeStats MakeComputeStats(const Mapping& m, const GemmDims& d);
+
+// Number of valid OFMAP writes in demand row `t` of fold (fc_i, fr_i), §3.
+int64_t OfmapWritesInRow(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t);
+
+// Operand addresses, §1: IFMAP (p, k), FILTER (k, n), OFMAP (p, n); -1 = no request.
+class AddressMap {
+ public:
+  AddressMap(const Layer& layer, const AcceleratorConfig& config);
+  int64_t Ifmap(int64_t p, int64_t k) const;
+  int64_t Filter(int64_t k, int64_t n) const { return filter_offset_ + n * k_ + k; }
+  int64_t Ofmap(int64_t p, int64_t n) const { return ofmap_offset_ + p * n_ + n; }
+  // True when one IFMAP address can appear at several (p, k) (overlapping windows).
+  bool ifmap_repeats() const { return fh_ > sh_ || fw_ > sw_; }
+  int64_t ifmap_offset() const { return ifmap_offset_; }
+  int64_t ifmap_words() const { return h_ * w_ * cin_; }
+
+ private:
+  int64_t h_, w_, cin_, fh_, fw_, sh_, sw_, ew_, k_, n_;
+  int64_t ifmap_offset_, filter_offset_, ofmap_offset_;
+};
+
+// One demand row of one read operand: ports p in [p0, p1] read cell (row_a + da * p, p).
+struct DemandRow {
+  int64_t row_a = 0;
+  int64_t da = 0;
+  int64_t p0 = 0, p1 = -1;  // empty when p1 < p0
+  bool empty() const { return p1 < p0; }
+  int64_t cell_row(int64_t p) const { return row_a + da * p; }
+};
+
+enum class Operand { kIfmap, kFilter };
+
+// A read operand's prefetch matrix, its prefetch order and its demand pattern.
+struct ReadOperand {
+  int64_t rows = 0, cols = 0;   // stacked prefetch matrix
+  bool anti_diagonal = false;   // prefetch order: anti-diagonals (else row-major)
+  std::vector<int32_t> addr;    // rows*cols addresses, -1 = no request
+  std::vector<int32_t> rank;    // # valid cells before this cell in prefetch order
+  int64_t valid = 0;            // # valid cells
+  bool may_repeat = false;      // an address can occupy several cells
+  bool has_holes = false;       // some in-range cells are -1 (IFMAP windows sticking out)
+  int64_t addr_base = 0, addr_span = 0;  // address range (for per-address tables)
+  // Demand pattern.
+  bool stationary = false;  // loaded once per fold in R reversed rows (ws FILTER, is IFMAP)
+  bool block_by_col_fold = false;
+  int64_t block_rows = 0;   // rows per stacked block (T streamed, K stationary)
+  int64_t lead = 0;         // idle rows before streaming starts in a fold
+  int64_t ports = 0;        // R or C
+
+  int64_t cell(int64_t row, int64_t col) const { return row * cols + col; }
+  DemandRow Row(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) const;
+  // True when the row requests at least one real address.
+  bool RowHasRequest(const DemandRow& r) const;
+};
+
+// Builds IFMAP or FILTER's layout for `layer` under `config`'s dataflow.
+void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const Mapping& m,
+                      Operand which, ReadOperand* op);
+
+}  // namespace strata::hwsim
+
+#endif  // STRATA_HWSIM_OPERANDS_H_
