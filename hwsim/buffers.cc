@@ -11,8 +11,9 @@ int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 // ---------------------------------------------------------------------------------------
 // USER-mode read buffer, HWSIM.md §5.2.
 
-UserReadBuffer::UserReadBuffer(const ReadOperand& op, int64_t total_words, int64_t bw)
-    : op_(op), bw_(bw) {
+UserReadBuffer::UserReadBuffer(const ReadOperand& op, int64_t total_words, int64_t bw,
+                               StallModel model)
+    : op_(op), model_(model), bw_(bw) {
   const int64_t active_words = CeilDiv(total_words, 2);  // 50/50 split, active rounded up
   const int64_t prefetch_words = total_words - active_words;
   elems_per_line_ = CeilDiv(total_words, 100);  // lines of 1% of the buffer
@@ -83,7 +84,8 @@ int64_t UserReadBuffer::Serve(const DemandRow& row, int64_t cycle) {
     while (!Hit(cell)) {
       NewPrefetch();
       const int64_t stall = last_prefetch_ - (cycle + offset);
-      if (stall > 0) offset += stall;  // positive stalls only (22f88b1, §5.6)
+      if (model_ != StallModel::kHead) offset += stall;  // older versions: negatives too
+      if (stall > 0 && model_ != StallModel::kV202) offset += stall;  // 22f88b1: positive only
     }
   }
   return cycle + offset;

@@ -27,16 +27,25 @@ struct DramStats {
   int64_t words = 0;            // words moved, including -1 padding and whole-row rounding
 };
 
+// How a USER-mode miss turns into stall cycles; SCALE-Sim changed it twice (HWSIM.md §5.6).
+enum class StallModel {
+  kHead,     // 22f88b1 (2025-02-25, the contract): positive potential stalls only
+  kD78b477,  // 2024-09-30: every potential stall added, positive ones twice
+  kV202,     // v2.0.2 (PyPI 2024): every potential stall added; OFMAP stall served-cycle-1
+};
+
 // Buffer sizes and DRAM widths of one layer in elements (HWSIM.md §5; §7 in bit-aware mode).
 struct MemoryParams {
   int64_t ifmap_words = 0, filter_words = 0, ofmap_words = 0;
   int64_t ifmap_bw = 10, filter_bw = 10, ofmap_bw = 10;  // elements per cycle
   bool calc = false;  // CALC mode: reads never stall (§5.4)
+  StallModel stall_model = StallModel::kHead;
 };
 
 class UserReadBuffer {
  public:
-  UserReadBuffer(const ReadOperand& op, int64_t buffer_words, int64_t bw);
+  UserReadBuffer(const ReadOperand& op, int64_t buffer_words, int64_t bw,
+                 StallModel model = StallModel::kHead);
   int64_t Serve(const DemandRow& row, int64_t cycle);
   DramStats dram() const { return dram_; }
   int64_t prefetches() const { return prefetches_; }
@@ -52,6 +61,7 @@ class UserReadBuffer {
   void BuildAddressLines();
 
   const ReadOperand& op_;
+  StallModel model_;
   int64_t bw_, elems_per_line_, lines_, active_lines_, prefetch_lines_, prefetch_rows_;
   int64_t window_start_ = 0, last_prefetch_ = -1, prefetches_ = 0;
   DramStats dram_;

@@ -20,7 +20,8 @@ struct Span {
 
 template <typename ReadBuf>
 void RunLoop(const Mapping& m, const ReadOperand& ifm, const ReadOperand& fil, ReadBuf& ib,
-             ReadBuf& fb, WriteBuffer& ob, LayerReport* r) {
+             ReadBuf& fb, WriteBuffer& ob, StallModel model, LayerReport* r) {
+  const int64_t ofmap_latency = model == StallModel::kV202 ? 1 : 0;
   Span si, sf, so;
   int64_t stalls = 0, row = 0, last_ofmap = 0;
   for (int64_t fc_i = 0; fc_i < m.fc; ++fc_i) {
@@ -35,7 +36,7 @@ void RunLoop(const Mapping& m, const ReadOperand& ifm, const ReadOperand& fil, R
         if (ifm.RowHasRequest(ri)) si.Note(served_i);
         if (fil.RowHasRequest(rf)) sf.Note(served_f);
         if (writes > 0) so.Note(served_o);
-        stalls += std::max({served_i - cycle - 1, served_f - cycle - 1, served_o - cycle});
+        stalls += std::max({served_i - cycle - 1, served_f - cycle - 1, served_o - cycle - ofmap_latency});
         last_ofmap = served_o;
       }
     }
@@ -82,13 +83,14 @@ LayerReport SimulateLayer(const Layer& layer, const AcceleratorConfig& config,
   WriteBuffer ob(mem.ofmap_words, mem.ofmap_bw);
   if (mem.calc) {
     CalcReadBuffer ib(ifm, mem.ifmap_words, mem.ifmap_bw), fb(fil, mem.filter_words, mem.filter_bw);
-    RunLoop(m, ifm, fil, ib, fb, ob, &r);
+    RunLoop(m, ifm, fil, ib, fb, ob, mem.stall_model, &r);
     ib.Finish();
     fb.Finish();
     r.dram_ifmap = ib.dram(), r.dram_filter = fb.dram();
   } else {
-    UserReadBuffer ib(ifm, mem.ifmap_words, mem.ifmap_bw), fb(fil, mem.filter_words, mem.filter_bw);
-    RunLoop(m, ifm, fil, ib, fb, ob, &r);
+    UserReadBuffer ib(ifm, mem.ifmap_words, mem.ifmap_bw, mem.stall_model);
+    UserReadBuffer fb(fil, mem.filter_words, mem.filter_bw, mem.stall_model);
+    RunLoop(m, ifm, fil, ib, fb, ob, mem.stall_model, &r);
     r.dram_ifmap = ib.dram(), r.dram_filter = fb.dram();
   }
   ob.Finish(r.total_cycles);
