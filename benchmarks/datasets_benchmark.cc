@@ -42,9 +42,8 @@ void BM_FashionMnistPadCropFlip(benchmark::State& state) {
   opt.batch_size = 128;
   opt.seed = 1;
   opt.prefetch_threads = static_cast<int>(state.range(0));
-  auto loader = Loader::Create(source.dataset.get(),
-                               CifarStyle(/*train=*/true, /*pad_to_32=*/true, kFashionMnistNorm),
-                               opt);
+  auto loader = Loader::Create(
+      source.dataset.get(), CifarStyle(/*train=*/true, /*pad_to_32=*/true, kFashionMnistNorm), opt);
   if (!loader.ok()) {
     state.SkipWithError(loader.status().ToString().c_str());
     return;

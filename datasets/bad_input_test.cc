@@ -43,9 +43,7 @@ std::string MnistDir(const std::string& images, const std::string& labels) {
   return dir;
 }
 
-std::string Mnist(const std::string& dir) {
-  return "kind: MNIST split: TRAIN path: '" + dir + "'";
-}
+std::string Mnist(const std::string& dir) { return "kind: MNIST split: TRAIN path: '" + dir + "'"; }
 
 const std::vector<uint8_t> kPixels(3 * 2 * 2, 9);
 const std::string kImages = IdxBytes({3, 2, 2}, kPixels);
@@ -93,8 +91,8 @@ TEST(BadInput, IdxLabelOutOfRange) {
 TEST(BadInput, MissingFiles) {
   ExpectError(OpenStatus(Mnist("/nonexistent/strata")), StatusCode::kNotFound,
               {"/nonexistent/strata/train-images-idx3-ubyte.gz"});
-  ExpectError(OpenStatus("kind: CIFAR10 split: TEST path: '/nonexistent/c'"),
-              StatusCode::kNotFound, {"/nonexistent/c/test_batch.bin"});
+  ExpectError(OpenStatus("kind: CIFAR10 split: TEST path: '/nonexistent/c'"), StatusCode::kNotFound,
+              {"/nonexistent/c/test_batch.bin"});
   ExpectError(OpenStatus("kind: IMAGE_FOLDER path: '/nonexistent/i'"), StatusCode::kNotFound,
               {"/nonexistent/i"});
 }
@@ -103,8 +101,8 @@ TEST(BadInput, CifarTruncatedAndLabelsOutOfRange) {
   const std::string dir = NewTempDir("bad_cifar");
   std::string record(1 + 3072, '\0');
   WriteBytes(dir + "/test_batch.bin", record + record.substr(0, 100));
-  ExpectError(OpenStatus("kind: CIFAR10 split: TEST path: '" + dir + "'"),
-              StatusCode::kDataLoss, {dir + "/test_batch.bin", "'size'", "3173", "3073"});
+  ExpectError(OpenStatus("kind: CIFAR10 split: TEST path: '" + dir + "'"), StatusCode::kDataLoss,
+              {dir + "/test_batch.bin", "'size'", "3173", "3073"});
   record[0] = 10;
   WriteBytes(dir + "/test_batch.bin", record);
   ExpectError(OpenStatus("kind: CIFAR10 split: TEST path: '" + dir + "'"),
@@ -216,8 +214,8 @@ TEST(BadInput, BadSyntheticAndImageOptionsAndLoaderOptions) {
   opt.drop_last = false;
   Pipeline two_channels;
   two_channels.Normalize({0.5f, 0.5f}, {1, 1});
-  ExpectError(Loader::Create(ds->get(), two_channels, opt).status(),
-              StatusCode::kInvalidArgument, {"Normalize has 2 channels", "samples 3"});
+  ExpectError(Loader::Create(ds->get(), two_channels, opt).status(), StatusCode::kInvalidArgument,
+              {"Normalize has 2 channels", "samples 3"});
 }
 
 TEST(BadInput, VariableSizeSamplesNeedACrop) {

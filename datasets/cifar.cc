@@ -34,8 +34,7 @@ Status AppendRecords(const std::string& path, const std::vector<LabelField>& fie
       if (u[f] >= fields[f].num_classes) {
         return InvalidArgumentError(path + ": field '" + fields[f].name + "' of record " +
                                     std::to_string(r) + ": value " + std::to_string(u[f]) +
-                                    " outside [0, " + std::to_string(fields[f].num_classes) +
-                                    ")");
+                                    " outside [0, " + std::to_string(fields[f].num_classes) + ")");
       }
     }
     labels->push_back(u[fields.size() - 1]);

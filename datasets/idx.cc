@@ -74,8 +74,8 @@ Status ParseIdx(const std::string& path, const std::string& bytes, int want_ndim
   if (u[0] != 0 || u[1] != 0 || u[2] != 0x08 || u[3] != want_ndims) {
     return DataLossError(path + ": field 'magic': value " + Hex(u[0]) + " " + Hex(u[1]) + " " +
                          Hex(u[2]) + " " + Hex(u[3]) + ", expected 0x00 0x00 0x08 " +
-                         Hex(want_ndims) + " (IDX unsigned bytes, " +
-                         std::to_string(want_ndims) + " dims)");
+                         Hex(want_ndims) + " (IDX unsigned bytes, " + std::to_string(want_ndims) +
+                         " dims)");
   }
   *data_offset = 4 + 4 * static_cast<size_t>(want_ndims);
   if (bytes.size() < *data_offset) {
@@ -136,13 +136,13 @@ StatusOr<std::unique_ptr<Dataset>> OpenIdxPair(const std::string& images_path,
   STRATA_RETURN_IF_ERROR(ParseIdx(images_path, image_bytes, 3, &dims, &off));
   if (dims[0] != labels.size()) {
     return DataLossError(images_path + ": field 'count': value " + std::to_string(dims[0]) +
-                         " images, but " + labels_path + " holds " +
-                         std::to_string(labels.size()) + " labels");
+                         " images, but " + labels_path + " holds " + std::to_string(labels.size()) +
+                         " labels");
   }
   std::vector<uint8_t> pixels(image_bytes.begin() + off, image_bytes.end());
   return std::unique_ptr<Dataset>(std::make_unique<InMemoryDataset>(
-      name, 1, static_cast<int>(dims[1]), static_cast<int>(dims[2]), num_classes,
-      std::move(pixels), std::move(labels)));
+      name, 1, static_cast<int>(dims[1]), static_cast<int>(dims[2]), num_classes, std::move(pixels),
+      std::move(labels)));
 }
 
 StatusOr<std::unique_ptr<Dataset>> OpenMnistDir(const std::string& dir, bool train,

@@ -1,8 +1,9 @@
+#include "datasets/idx.h"
+
 #include <string>
 #include <vector>
 
 #include "datasets/dataset.h"
-#include "datasets/idx.h"
 #include "datasets/test_util.h"
 #include "gtest/gtest.h"
 

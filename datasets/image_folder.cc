@@ -99,8 +99,8 @@ class ImageFolderDataset : public Dataset {
 
 Status CheckOptions(const std::string& root, const DatasetConfig::ImageOptions& o) {
   auto bad = [&](const char* field, int value, const char* want) {
-    return InvalidArgumentError(root + ": config field 'image." + std::string(field) +
-                                "': value " + std::to_string(value) + " " + want);
+    return InvalidArgumentError(root + ": config field 'image." + std::string(field) + "': value " +
+                                std::to_string(value) + " " + want);
   };
   if (o.channels() != 0 && o.channels() != 1 && o.channels() != 3) {
     return bad("channels", o.channels(), "must be 1 or 3");

@@ -33,8 +33,8 @@ struct Folder {
     WriteBytes(root + "/dog/notes.txt", "not an image");
   }
   StatusOr<std::unique_ptr<Dataset>> Open(const std::string& image_options = "") const {
-    auto config = ParseDatasetConfig("kind: IMAGE_FOLDER path: '" + root + "' image {" +
-                                     image_options + "}");
+    auto config =
+        ParseDatasetConfig("kind: IMAGE_FOLDER path: '" + root + "' image {" + image_options + "}");
     EXPECT_TRUE(config.ok()) << config.status().ToString();
     return datasets::Open(*config);
   }

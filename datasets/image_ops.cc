@@ -46,8 +46,8 @@ void ResizeImage(const Image& in, int out_h, int out_w, Image* out) {
     return;
   }
   for (int c = 0; c < in.c; ++c) {
-    const int ok = stbir_resize_uint8(in.plane(c), in.w, in.h, 0, out->plane(c), out_w, out_h,
-                                      0, /*num_channels=*/1);
+    const int ok = stbir_resize_uint8(in.plane(c), in.w, in.h, 0, out->plane(c), out_w, out_h, 0,
+                                      /*num_channels=*/1);
     CHECK(ok) << "stbir_resize_uint8 " << in.h << "x" << in.w << " -> " << out_h << "x" << out_w;
   }
 }

@@ -21,8 +21,8 @@ std::string ShapeString(const Dataset& d) {
 std::string DigestOf(int c, int h, int w, int num_classes, const std::vector<uint8_t>& pixels,
                      const std::vector<int32_t>& labels) {
   std::string bytes = "strata.datasets.v1 " + std::to_string(labels.size()) + " " +
-                      std::to_string(c) + " " + std::to_string(h) + " " + std::to_string(w) +
-                      " " + std::to_string(num_classes) + "\n";
+                      std::to_string(c) + " " + std::to_string(h) + " " + std::to_string(w) + " " +
+                      std::to_string(num_classes) + "\n";
   bytes.reserve(bytes.size() + pixels.size() + labels.size());
   bytes.append(reinterpret_cast<const char*>(pixels.data()), pixels.size());
   for (int32_t y : labels) bytes.push_back(static_cast<char>(y & 0xff));
@@ -55,9 +55,7 @@ Status InMemoryDataset::Get(int64_t i, Image* out) const {
   return Status::Ok();
 }
 
-std::string InMemoryDataset::description() const {
-  return name_ + " (" + ShapeString(*this) + ")";
-}
+std::string InMemoryDataset::description() const { return name_ + " (" + ShapeString(*this) + ")"; }
 
 SubsetDataset::SubsetDataset(std::unique_ptr<Dataset> base, std::vector<int64_t> indices,
                              std::string spec)
@@ -79,10 +77,10 @@ StatusOr<std::vector<int64_t>> FirstKPerClass(const Dataset& base, int k) {
   }
   for (int cls = 0; cls < base.num_classes(); ++cls) {
     if (count[cls] < k) {
-      return InvalidArgumentError(base.description() + ": config field 'first_k_per_class.k': " +
-                                  "value " + std::to_string(k) + " exceeds the " +
-                                  std::to_string(count[cls]) + " examples of class " +
-                                  std::to_string(cls));
+      return InvalidArgumentError(base.description() +
+                                  ": config field 'first_k_per_class.k': " + "value " +
+                                  std::to_string(k) + " exceeds the " + std::to_string(count[cls]) +
+                                  " examples of class " + std::to_string(cls));
     }
   }
   return picked;

@@ -42,8 +42,8 @@ StatusOr<std::unique_ptr<Loader>> Loader::Create(const Dataset* dataset, Pipelin
   pipeline.OutputSize(dataset->height(), dataset->width(), &h, &w);
   if (h <= 0 || w <= 0) {
     return InvalidArgumentError("loader over " + dataset->description() +
-                                ": samples vary in size and the pipeline '" +
-                                pipeline.Describe() + "' does not fix it; add a crop");
+                                ": samples vary in size and the pipeline '" + pipeline.Describe() +
+                                "' does not fix it; add a crop");
   }
   return std::unique_ptr<Loader>(
       new Loader(dataset, std::move(pipeline), options, dataset->channels(), h, w));
@@ -92,10 +92,9 @@ Status Loader::MakeBatchInOrder(const std::vector<uint32_t>& order, int64_t epoc
     const Image& img = pipeline_.RunPixels(raw, options_.seed, epoch, index, &scratch);
     if (img.c != c_ || img.h != h_ || img.w != w_) {
       return DataLossError(dataset_->description() + ": example " + std::to_string(index) +
-                           " transforms to " + std::to_string(img.c) + "x" +
-                           std::to_string(img.h) + "x" + std::to_string(img.w) + ", the batch is " +
-                           std::to_string(c_) + "x" + std::to_string(h_) + "x" +
-                           std::to_string(w_));
+                           " transforms to " + std::to_string(img.c) + "x" + std::to_string(img.h) +
+                           "x" + std::to_string(img.w) + ", the batch is " + std::to_string(c_) +
+                           "x" + std::to_string(h_) + "x" + std::to_string(w_));
     }
     pipeline_.ToFloat(img, batch->images.data() + k * sample);
     batch->labels[k] = dataset_->label(index);
@@ -125,7 +124,9 @@ void Loader::WorkerLoop() {
   const int64_t total = batches_per_epoch();
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || to_make_ >= total || to_make_ < next_ + options_.prefetch_depth; });
+    cv_.wait(lock, [&] {
+      return stop_ || to_make_ >= total || to_make_ < next_ + options_.prefetch_depth;
+    });
     if (stop_ || to_make_ >= total) return;
     const int64_t b = to_make_++;
     Slot slot;

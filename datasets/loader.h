@@ -35,8 +35,8 @@ namespace strata {
 namespace datasets {
 
 struct Batch {
-  std::vector<float> images;    // n * c * h * w, NCHW contiguous
-  std::vector<int32_t> labels;  // n
+  std::vector<float> images;     // n * c * h * w, NCHW contiguous
+  std::vector<int32_t> labels;   // n
   std::vector<int64_t> indices;  // n dataset indices, for tracing and per-sample state
   int n = 0, c = 0, h = 0, w = 0;
 };
@@ -99,9 +99,9 @@ class Loader {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  int64_t to_make_ = 0;              // next batch index a worker claims
-  std::map<int64_t, Slot> ready_;    // made, not yet consumed
-  std::vector<Batch> spare_;         // consumed buffers for reuse
+  int64_t to_make_ = 0;            // next batch index a worker claims
+  std::map<int64_t, Slot> ready_;  // made, not yet consumed
+  std::vector<Batch> spare_;       // consumed buffers for reuse
   std::vector<std::thread> workers_;
 };
 

@@ -38,8 +38,8 @@ std::vector<Batch> Epoch(const Dataset& ds, LoaderOptions opt, int64_t epoch) {
 bool SameBytes(const std::vector<Batch>& a, const std::vector<Batch>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].images != b[i].images || a[i].labels != b[i].labels ||
-        a[i].indices != b[i].indices || a[i].n != b[i].n) {
+    if (a[i].images != b[i].images || a[i].labels != b[i].labels || a[i].indices != b[i].indices ||
+        a[i].n != b[i].n) {
       return false;
     }
   }

@@ -92,8 +92,8 @@ class ErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
     if (!errors_.empty()) errors_ += "; ";
-    errors_ += "line " + std::to_string(line + 1) + " column " + std::to_string(column + 1) +
-               ": " + message;
+    errors_ += "line " + std::to_string(line + 1) + " column " + std::to_string(column + 1) + ": " +
+               message;
   }
   const std::string& errors() const { return errors_; }
 

@@ -27,8 +27,8 @@ StatusOr<std::unique_ptr<Dataset>> OpenSynthetic(const DatasetConfig::Synthetic&
   STRATA_RETURN_IF_ERROR(CheckRange("height", p.height(), 1, 4096));
   STRATA_RETURN_IF_ERROR(CheckRange("width", p.width(), 1, 4096));
   const int64_t sample = int64_t{p.channels()} * p.height() * p.width();
-  STRATA_RETURN_IF_ERROR(
-      CheckRange("num_examples * channels * height * width", sample * p.num_examples(), 1, 1LL << 32));
+  STRATA_RETURN_IF_ERROR(CheckRange("num_examples * channels * height * width",
+                                    sample * p.num_examples(), 1, 1LL << 32));
   std::vector<uint8_t> prototypes(sample * p.num_classes());
   for (int k = 0; k < p.num_classes(); ++k) {
     const Philox rng(p.seed(), Stream("synthetic/prototype", k));
@@ -47,9 +47,9 @@ StatusOr<std::unique_ptr<Dataset>> OpenSynthetic(const DatasetConfig::Synthetic&
     }
   }
   const std::string name = std::string(split) + "[seed=" + std::to_string(p.seed()) + "]";
-  return std::unique_ptr<Dataset>(std::make_unique<InMemoryDataset>(
-      name, p.channels(), p.height(), p.width(), p.num_classes(), std::move(pixels),
-      std::move(labels)));
+  return std::unique_ptr<Dataset>(
+      std::make_unique<InMemoryDataset>(name, p.channels(), p.height(), p.width(), p.num_classes(),
+                                        std::move(pixels), std::move(labels)));
 }
 
 }  // namespace datasets

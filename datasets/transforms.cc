@@ -104,8 +104,8 @@ class RandomResizedCropStep : public Transform {
   RandomResizedCropStep(int size, float min_scale, float max_scale, float min_ratio,
                         float max_ratio)
       : size_(size), scale_{min_scale, max_scale}, ratio_{min_ratio, max_ratio} {
-    CHECK(size > 0 && 0 < min_scale && min_scale <= max_scale && max_scale <= 1 &&
-          0 < min_ratio && min_ratio <= max_ratio)
+    CHECK(size > 0 && 0 < min_scale && min_scale <= max_scale && max_scale <= 1 && 0 < min_ratio &&
+          min_ratio <= max_ratio)
         << "RandomResizedCrop(" << size << ", scale " << min_scale << ".." << max_scale
         << ", ratio " << min_ratio << ".." << max_ratio << ")";
   }
@@ -165,8 +165,7 @@ std::shared_ptr<const Transform> ResizeShorter(int size) {
 }
 std::shared_ptr<const Transform> RandomResizedCrop(int size, float min_scale, float max_scale,
                                                    float min_ratio, float max_ratio) {
-  return std::make_shared<RandomResizedCropStep>(size, min_scale, max_scale, min_ratio,
-                                                 max_ratio);
+  return std::make_shared<RandomResizedCropStep>(size, min_scale, max_scale, min_ratio, max_ratio);
 }
 
 Pipeline& Pipeline::Add(std::shared_ptr<const Transform> step) {
@@ -204,8 +203,8 @@ const Image& Pipeline::RunPixels(const Image& in, uint64_t seed, int64_t epoch, 
   return *cur;
 }
 
-void Pipeline::Run(const Image& in, uint64_t seed, int64_t epoch, int64_t index,
-                   Scratch* scratch, float* out) const {
+void Pipeline::Run(const Image& in, uint64_t seed, int64_t epoch, int64_t index, Scratch* scratch,
+                   float* out) const {
   ToFloat(RunPixels(in, seed, epoch, index, scratch), out);
 }
 
