@@ -76,6 +76,15 @@ TEST(BadInput, IdxTruncated) {
               {"train-images-idx3-ubyte.gz", "truncated gzip"});
 }
 
+TEST(BadInput, IdxZeroOrOverflowingDims) {
+  std::string dir = MnistDir(IdxBytes({3, 0, 2}, {}), kLabels);
+  ExpectError(OpenStatus(Mnist(dir)), StatusCode::kDataLoss,
+              {"train-images-idx3-ubyte", "'dims[1]'", "value 0"});
+  dir = MnistDir(IdxBytes({0x80000000u, 0x80000000u, 0x80000000u}, kPixels), kLabels);
+  ExpectError(OpenStatus(Mnist(dir)), StatusCode::kDataLoss,
+              {"train-images-idx3-ubyte", "'data'", "12 bytes", "2147483648x2147483648"});
+}
+
 TEST(BadInput, IdxCountMismatchBetweenImagesAndLabels) {
   const std::string dir = MnistDir(kImages, IdxBytes({4}, {0, 1, 2, 3}));
   ExpectError(OpenStatus(Mnist(dir)), StatusCode::kDataLoss,

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -63,6 +64,20 @@ std::string Hex(unsigned v) {
   return std::string("0x") + kDigits[(v >> 4) & 15] + kDigits[v & 15];
 }
 
+// The data must hold exactly prod(dims) bytes (computed without overflow).
+Status CheckDataSize(const std::string& path, uint64_t have, const std::vector<uint32_t>& dims) {
+  uint64_t expected = 1;
+  std::string shape;
+  for (uint32_t d : dims) {
+    expected = d != 0 && expected > UINT64_MAX / d ? UINT64_MAX : expected * d;
+    shape += (shape.empty() ? "" : "x") + std::to_string(d);
+  }
+  if (have == expected) return Status::Ok();
+  return DataLossError(path + ": field 'data': " + std::to_string(have) +
+                       " bytes after the header, dims " + shape + " promise " +
+                       std::to_string(expected) + (have < expected ? " (truncated)" : ""));
+}
+
 // Validates the header and size of an IDX ubyte file; returns its dims and the data offset.
 Status ParseIdx(const std::string& path, const std::string& bytes, int want_ndims,
                 std::vector<uint32_t>* dims, size_t* data_offset) {
@@ -82,18 +97,14 @@ Status ParseIdx(const std::string& path, const std::string& bytes, int want_ndim
     return DataLossError(path + ": field 'dims': truncated header (" +
                          std::to_string(bytes.size()) + " bytes)");
   }
-  uint64_t expected = 1;
   dims->clear();
   for (int d = 0; d < want_ndims; ++d) {
     dims->push_back(BigEndian32(bytes, 4 + 4 * d));
-    expected *= dims->back();
+    if (d > 0 && dims->back() == 0) {
+      return DataLossError(path + ": field 'dims[" + std::to_string(d) + "]': value 0");
+    }
   }
-  if (bytes.size() - *data_offset != expected) {
-    return DataLossError(path + ": field 'data': " + std::to_string(bytes.size() - *data_offset) +
-                         " bytes after the header, dims promise " + std::to_string(expected) +
-                         (bytes.size() - *data_offset < expected ? " (truncated)" : ""));
-  }
-  return Status::Ok();
+  return CheckDataSize(path, bytes.size() - *data_offset, *dims);
 }
 
 StatusOr<std::vector<int32_t>> ParseLabels(const std::string& path, const std::string& bytes,
