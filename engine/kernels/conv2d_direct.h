@@ -66,6 +66,12 @@ struct TileVectors {
 };
 void RunTile(int kk, const TileArgs& a, const TileVectors& v);
 
+// Backward-weight for K/G >= 8, one image: partial[g][c*R*S + r*S + t][k] (k padded to a
+// multiple of 8) += sum over p, q of dy[g*Kg + k][p][q] * buf(c, tap, p, q). dyt is scratch
+// of P*Q*RoundUp(K/G, 8) floats.
+void WideWeightImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
+                     const int64_t* taps, const float* dy, float* dyt, float* partial);
+
 // Workspace of each direct pass (DirectWorkspaceFloats is their maximum).
 int64_t DirectForwardWorkspaceFloats(const Conv2dShape& s, int slots);
 int64_t DirectDataWorkspaceFloats(const Conv2dShape& s, int slots);

@@ -11,6 +11,7 @@
 
 #include "engine/kernels/conv2d_direct.h"
 #include "engine/kernels/conv2d_internal.h"
+#include "engine/parallel.h"
 
 namespace strata {
 namespace kernels {
@@ -108,11 +109,48 @@ void WeightImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
   }
 }
 
+// Kg >= 8: vectorize over output channels instead (see WideWeightImage), partial stored
+// [g][c*R*S][Kg rounded up to 8].
+bool UseWide(const Conv2dShape& s) { return s.K / s.groups >= kLanes; }
+
+int64_t PartialWeightFloats(const Conv2dShape& s) {
+  return UseWide(s) ? int64_t(s.groups) * (s.C / s.groups) * s.R * s.S * RoundUp(s.K / s.groups, kLanes)
+                    : s.WSize();
+}
+
+int64_t PartialFloats(const Conv2dShape& s) { return RoundUp(PartialWeightFloats(s) + s.K, 16); }
+
+int64_t SlotFloats(const Conv2dShape& s) {
+  const int64_t dyt = UseWide(s) ? RoundUp(int64_t(s.P()) * s.Q() * RoundUp(s.K / s.groups, kLanes), 16) : 0;
+  return PaddedInputFloats(s) + dyt;
+}
+
+// dw += sum over chunks (in order) of the [g][f][Kgp] partials; dbias likewise.
+void CombineWide(const Conv2dShape& s, const float* partials, int chunks, float* dw,
+                 float* dbias) {
+  const int Kg = s.K / s.groups, Kgp = RoundUp(Kg, kLanes), L_ = s.C / s.groups * s.R * s.S;
+  const int64_t stride = PartialFloats(s), bias_at = PartialWeightFloats(s);
+  ParallelFor(s.K, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t k = begin; k < end; ++k) {
+      const int64_t g = k / Kg, kk = k % Kg;
+      for (int f = 0; f < L_; ++f) {
+        const int64_t i = (g * L_ + f) * Kgp + kk;
+        float sum = partials[i];
+        for (int c = 1; c < chunks; ++c) sum += partials[c * stride + i];
+        dw[k * L_ + f] += sum;
+      }
+      if (!dbias) continue;
+      float sum = partials[bias_at + k];
+      for (int c = 1; c < chunks; ++c) sum += partials[c * stride + bias_at + k];
+      dbias[k] += sum;
+    }
+  });
+}
+
 }  // namespace
 
 int64_t DirectWeightWorkspaceFloats(const Conv2dShape& s, int slots) {
-  return RoundUp(2 * s.R * s.S, 16) + slots * PaddedInputFloats(s) +
-         WeightChunks(s.N) * RoundUp(WeightPartialFloats(s), 16);
+  return RoundUp(2 * s.R * s.S, 16) + slots * SlotFloats(s) + WeightChunks(s.N) * PartialFloats(s);
 }
 
 void DirectBackwardWeight(const Conv2dShape& s, const float* x, const float* dy, float* dw,
@@ -121,24 +159,32 @@ void DirectBackwardWeight(const Conv2dShape& s, const float* x, const float* dy,
   int64_t* taps = reinterpret_cast<int64_t*>(workspace);
   InputTapOffsets(s, L, taps);
   const int slots = NumSlots(s.N), chunks = WeightChunks(s.N);
+  const bool wide = UseWide(s);
   float* buffers = workspace + RoundUp(2 * s.R * s.S, 16);
-  float* partials = buffers + slots * PaddedInputFloats(s);
-  const int64_t part_floats = RoundUp(WeightPartialFloats(s), 16);
+  float* partials = buffers + slots * SlotFloats(s);
   const int64_t xn = int64_t(s.C) * s.H * s.W, yn = int64_t(s.K) * s.P() * s.Q();
   ForEachSlot(slots, chunks, [&](int slot, int64_t c0, int64_t c1) {
-    float* buf = buffers + slot * PaddedInputFloats(s);
+    float* buf = buffers + slot * SlotFloats(s);
     for (int64_t chunk = c0; chunk < c1; ++chunk) {
       const int n0 = int(s.N * chunk / chunks), n1 = int(s.N * (chunk + 1) / chunks);
-      float* part = partials + chunk * part_floats;
-      std::memset(part, 0, sizeof(float) * s.WSize());
+      float* part = partials + chunk * PartialFloats(s);
+      std::memset(part, 0, sizeof(float) * PartialWeightFloats(s));
       for (int n = n0; n < n1; ++n) {
         FillPaddedInput(s, L, x + n * xn, buf);
-        WeightImage(s, L, buf, taps, dy + n * yn, part);
+        if (wide) {
+          WideWeightImage(s, L, buf, taps, dy + n * yn, buf + PaddedInputFloats(s), part);
+        } else {
+          WeightImage(s, L, buf, taps, dy + n * yn, part);
+        }
       }
-      if (dbias) ChunkBiasGradient(s, dy, n0, n1, part + s.WSize());
+      if (dbias) ChunkBiasGradient(s, dy, n0, n1, part + PartialWeightFloats(s));
     }
   });
-  CombineWeightChunks(s, partials, chunks, dw, dbias, part_floats);
+  if (wide) {
+    CombineWide(s, partials, chunks, dw, dbias);
+  } else {
+    CombineWeightChunks(s, partials, chunks, dw, dbias, PartialFloats(s));
+  }
 }
 
 }  // namespace internal
