@@ -1,0 +1,182 @@
+#include "reports/report_table.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
+
+#include <cmath>
+#include <cstdio>
+
+namespace strata {
+namespace reports {
+
+Cell Number(double v) {
+  Cell c;
+  if (std::isnan(v)) {
+    c.set_string_value("NaN");
+  } else if (std::isinf(v)) {
+    c.set_string_value(v > 0 ? "Inf" : "-Inf");
+  } else {
+    c.set_number_value(v);
+  }
+  return c;
+}
+
+Cell Text(const std::string& s) {
+  Cell c;
+  c.set_string_value(s);
+  return c;
+}
+
+Cell Null() {
+  Cell c;
+  c.set_null_value(google::protobuf::NULL_VALUE);
+  return c;
+}
+
+TableReport NewReport(const std::string& target, const std::string& preset,
+                      const std::string& paper, const std::string& title) {
+  TableReport r;
+  r.set_target(target);
+  r.set_preset(preset);
+  r.set_paper(paper);
+  r.set_title(title);
+  return r;
+}
+
+void AddRow(TableReport* report, const std::vector<std::pair<std::string, Cell>>& cells) {
+  auto* fields = report->add_rows()->mutable_fields();
+  for (const auto& [key, cell] : cells) (*fields)[key] = cell;
+}
+
+void AddClaim(TableReport* report, const std::string& id, const std::string& text,
+              std::optional<bool> holds, const std::string& evidence) {
+  Claim* c = report->add_claims();
+  c->set_id(id);
+  c->set_text(text);
+  if (holds.has_value()) {
+    c->mutable_holds()->set_bool_value(*holds);
+  } else {
+    c->mutable_holds()->set_null_value(google::protobuf::NULL_VALUE);
+  }
+  c->set_evidence(evidence);
+}
+
+std::string FormatCell(const Cell& cell) {
+  switch (cell.kind_case()) {
+    case Cell::kNumberValue: {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.6g", cell.number_value());
+      return buf;
+    }
+    case Cell::kStringValue:
+      return cell.string_value();
+    case Cell::kBoolValue:
+      return cell.bool_value() ? "true" : "false";
+    default:
+      return "";
+  }
+}
+
+std::string ReportToJson(const TableReport& report) {
+  namespace pb = google::protobuf;
+  // Deterministic serialization sorts map keys, so a row's JSON object lists its keys in
+  // one order whatever order they were added in: same results => same bytes.
+  std::string binary;
+  {
+    pb::io::StringOutputStream stream(&binary);
+    pb::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    CHECK(report.SerializeToCodedStream(&coded)) << "ReportToJson: serialize";
+  }
+  static pb::util::TypeResolver* resolver = pb::util::NewTypeResolverForDescriptorPool(
+      "type.googleapis.com", pb::DescriptorPool::generated_pool());
+  pb::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  const auto status = pb::util::BinaryToJsonString(
+      resolver, "type.googleapis.com/" + report.GetDescriptor()->full_name(), binary, &json,
+      options);
+  CHECK(status.ok()) << "ReportToJson: " << status.ToString();
+  return json;
+}
+
+StatusOr<TableReport> ReportFromJson(const std::string& json, const std::string& source) {
+  TableReport report;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, &report);
+  if (!status.ok()) {
+    return DataLossError(source + ": not a TableReport JSON (" + status.ToString() + ")");
+  }
+  return report;
+}
+
+namespace {
+
+std::string ClaimMark(const Claim& c) {
+  if (c.holds().kind_case() != Cell::kBoolValue) return "–";
+  return c.holds().bool_value() ? "✓" : "✗";
+}
+
+std::string RowCell(const google::protobuf::Struct& row, const std::string& column) {
+  const auto it = row.fields().find(column);
+  return it == row.fields().end() ? "" : FormatCell(it->second);
+}
+
+std::string CsvQuote(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
+
+}  // namespace
+
+std::string ReportToMarkdown(const TableReport& r) {
+  std::string md = "# " + r.target() + ": " + r.title() + "\n\n";
+  md += "paper: " + r.paper() + " · preset: `" + r.preset() + "`\n\n";
+  if (!r.note().empty()) md += r.note() + "\n\n";
+  std::string header = "|", rule = "|";
+  for (const auto& c : r.columns()) {
+    header += " " + c + " |";
+    rule += "---|";
+  }
+  md += header + "\n" + rule + "\n";
+  for (const auto& row : r.rows()) {
+    std::string line = "|";
+    for (const auto& c : r.columns()) line += " " + RowCell(row, c) + " |";
+    md += line + "\n";
+  }
+  if (r.claims_size() > 0) md += "\n## Claims\n\n";
+  for (const auto& c : r.claims()) {
+    md += "- " + ClaimMark(c) + " " + c.text() + " — " + c.evidence() + " (`" + c.id() + "`)\n";
+  }
+  for (const auto& f : r.figures()) md += "\n![" + f + "](" + f + ")\n";
+  return md;
+}
+
+std::string ReportToCsv(const TableReport& r) {
+  std::string csv;
+  for (int i = 0; i < r.columns_size(); ++i) csv += (i ? "," : "") + CsvQuote(r.columns(i));
+  csv += "\n";
+  for (const auto& row : r.rows()) {
+    for (int i = 0; i < r.columns_size(); ++i) {
+      csv += (i ? "," : "") + CsvQuote(RowCell(row, r.columns(i)));
+    }
+    csv += "\n";
+  }
+  return csv;
+}
+
+Status WriteReport(const TableReport& report, const std::string& dir) {
+  STRATA_RETURN_IF_ERROR(MakeDirs(dir));
+  const std::string base = dir + "/" + report.target();
+  STRATA_RETURN_IF_ERROR(WriteFileAtomic(base + ".json", ReportToJson(report)));
+  STRATA_RETURN_IF_ERROR(WriteFileAtomic(base + ".md", ReportToMarkdown(report)));
+  return WriteFileAtomic(base + ".csv", ReportToCsv(report));
+}
+
+}  // namespace reports
+}  // namespace strata
