@@ -47,11 +47,14 @@ struct GradSlots::Slot {
   void Materialize() {
     if (!g.defined()) {
       g = Tensor::Zeros(*shape);
-    } else if (borrowed) {
+    } else if (borrowed && !SoleOwner()) {
       g = g.Clone();
     }
     borrowed = false;
   }
+  // A borrowed buffer nobody else holds any more (e.g. the dy an Add passed to both its
+  // inputs, once the other input's slot is consumed) can be taken over instead of copied.
+  bool SoleOwner() const { return g.impl().use_count() == 1 && g.impl()->storage.use_count() == 1; }
 };
 
 bool GradSlots::Needs(int i) const { return slots_[i] != nullptr; }

@@ -36,6 +36,12 @@ Tensor SumToShape(const Tensor& full, const Shape& shape) {
 template <class G>
 void BinaryInputGrad(const Broadcast& bc, int which, const Shape& in_shape, GradSlots& dx, G&& g) {
   if (!dx.Needs(which)) return;
+  if (bc.same) {  // no broadcasting: offsets equal the output index
+    bool acc;
+    float* d = dx.Out(which, &acc);
+    StoreEach(d, acc, NumElements(bc.out), [&](int64_t i) { return g(i, i, i); });
+    return;
+  }
   if (in_shape == bc.out) {
     bool acc;
     float* d = dx.Out(which, &acc);
@@ -57,7 +63,11 @@ Tensor BinaryForward(const Broadcast& bc, const Tensor& a, const Tensor& b, F&& 
   Tensor y = Tensor::Empty(bc.out);
   const float *ap = a.data(), *bp = b.data();
   float* yp = y.data();
-  ForEachBroadcast(bc, [&](int64_t i, int64_t ia, int64_t ib) { yp[i] = f(ap[ia], bp[ib]); });
+  if (bc.same) {
+    ForEach(y.numel(), [&](int64_t i) { yp[i] = f(ap[i], bp[i]); });
+  } else {
+    ForEachBroadcast(bc, [&](int64_t i, int64_t ia, int64_t ib) { yp[i] = f(ap[ia], bp[ib]); });
+  }
   return y;
 }
 

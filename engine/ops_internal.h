@@ -40,11 +40,13 @@ void StoreEach(float* out, bool accumulate, int64_t n, F&& v) {
 struct Broadcast {
   Shape out;
   std::vector<int64_t> sa, sb;
+  bool same = false;  // a, b and out have one shape
 };
 
 inline Broadcast MakeBroadcast(const Shape& a, const Shape& b, const char* op) {
   const int rank = static_cast<int>(std::max(a.size(), b.size()));
   Broadcast bc;
+  bc.same = a == b;
   bc.out.assign(rank, 1);
   bc.sa.assign(rank, 0);
   bc.sb.assign(rank, 0);
