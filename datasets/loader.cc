@@ -105,7 +105,6 @@ Status Loader::MakeBatchInOrder(const std::vector<uint32_t>& order, int64_t epoc
 
 void Loader::StartEpoch(int64_t epoch) {
   StopWorkers();
-  epoch_ = -1;  // MakeBatch must not use order_ while it changes
   order_.resize(dataset_->size());
   if (options_.shuffle) {
     ShuffledIndices(options_.seed, Stream("shuffle", epoch), order_.size(), order_.data());

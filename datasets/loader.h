@@ -72,7 +72,8 @@ class Loader {
   // An error (an undecodable image) names the file; the epoch then stops.
   StatusOr<bool> Next(Batch* batch);
 
-  // Batch b of `epoch`, made on the calling thread. Thread-safe (const).
+  // Batch b of `epoch` (0 <= b < batches_per_epoch()), made on the calling thread: the
+  // same bytes Next() returns. Safe while prefetch threads run; not during StartEpoch.
   Status MakeBatch(int64_t epoch, int64_t b, Batch* batch) const;
 
  private:
