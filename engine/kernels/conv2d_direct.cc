@@ -156,16 +156,14 @@ void FillPaddedInput(const Conv2dShape& s, const PaddedInput& L, const float* x,
     for (int row = 0; row < L.rows; ++row) {
       float* dst = buf + c * L.plane + row * L.row_pitch;
       const int h = row - s.pad_h;
+      const float* src = x + (int64_t(c) * s.H + h) * s.W;
       if (h < 0 || h >= s.H) {
-        std::memset(dst, 0, sizeof(float) * L.row_pitch);
+        PadRow(src, 0, 0, int(L.row_pitch), dst);
         continue;
       }
-      const float* src = x + (int64_t(c) * s.H + h) * s.W;
       if (L.phases == 1) {
-        const int n = std::min(s.W, L.half - s.pad_w);
-        std::memset(dst, 0, sizeof(float) * s.pad_w);
-        std::memcpy(dst + s.pad_w, src, sizeof(float) * n);
-        std::fill(dst + s.pad_w + n, dst + L.half, 0.f);
+        PadRow(src, std::max(0, std::min(s.W, L.half - s.pad_w)), std::min(s.pad_w, L.half),
+               L.half, dst);
         continue;
       }
       for (int ph = 0; ph < L.phases; ++ph) {

@@ -82,6 +82,21 @@ inline __m256i LaneMask(int lanes) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+// dst[0, lead) = 0, dst[lead, lead + n) = src[0, n), dst[lead + n, width) = 0: one padded
+// row, with inline vector code (the library calls cost more than the copy on 32-float rows).
+inline void PadRow(const float* src, int n, int lead, int width, float* dst) {
+  const __m256 zero = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + kLanes <= lead; i += kLanes) _mm256_storeu_ps(dst + i, zero);
+  for (; i < lead; ++i) dst[i] = 0.f;
+  float* d = dst + lead;
+  int j = 0;
+  for (; j + kLanes <= n; j += kLanes) _mm256_storeu_ps(d + j, _mm256_loadu_ps(src + j));
+  for (; j < n; ++j) d[j] = src[j];
+  for (i = lead + n; i + kLanes <= width; i += kLanes) _mm256_storeu_ps(dst + i, zero);
+  for (; i < width; ++i) dst[i] = 0.f;
+}
+
 // Horizontal sum in a fixed order.
 inline float HorizontalSum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

@@ -122,13 +122,9 @@ void FillDyBuffer(const Conv2dShape& s, const DataPlan& d, const float* dy, floa
     for (int row = 0; row < d.rows; ++row) {
       float* dst = buf + k * d.plane + int64_t(row) * d.pitch;
       const int p = row - d.top;
-      if (p < 0 || p >= P) {
-        std::memset(dst, 0, sizeof(float) * d.pitch);
-        continue;
-      }
-      std::memset(dst, 0, sizeof(float) * d.left);
-      std::memcpy(dst + d.left, dy + (int64_t(k) * P + p) * Q, sizeof(float) * n);
-      std::fill(dst + d.left + n, dst + d.pitch, 0.f);
+      const bool inside = p >= 0 && p < P;
+      PadRow(inside ? dy + (int64_t(k) * P + p) * Q : dy, inside ? n : 0, inside ? d.left : 0,
+             d.pitch, dst);
     }
   }
   std::memset(buf + s.K * d.plane, 0, sizeof(float) * kSlack);
