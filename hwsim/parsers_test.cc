@@ -1,0 +1,164 @@
+// .cfg, topology CSV (conv, DP, GEMM), protobuf inputs and presets; bad input names the file,
+// the line or field and the value.
+#include <gtest/gtest.h>
+
+#include "hwsim/hwsim.h"
+
+namespace strata::hwsim {
+namespace {
+
+const char kCfg[] =
+    "[general]\nrun_name = test_run\n\n[architecture_presets]\nArrayHeight:    8\n"
+    "ArrayWidth:     4\nIfmapSramSzkB:   64\nFilterSramSzkB:  32\nOfmapSramSzkB:   16\n"
+    "IfmapOffset:    0\nFilterOffset:   10000000\nOfmapOffset:    20000000\n"
+    "Bandwidth : 12,12,12\nDataflow : ws\nMemoryBanks:   1\n\n[run_presets]\n"
+    "InterfaceBandwidth: USER\n";
+
+TEST(Config, ParsesScaleSimCfg) {
+  AcceleratorConfig c;
+  ASSERT_TRUE(ParseConfigText(kCfg, "t.cfg", &c).ok());
+  EXPECT_EQ(c.run_name, "test_run");
+  EXPECT_EQ(c.array_rows, 8);
+  EXPECT_EQ(c.array_cols, 4);
+  EXPECT_EQ(c.filter_sram_kb, 32);
+  EXPECT_EQ(c.dataflow, Dataflow::kWs);
+  EXPECT_EQ(c.user_bandwidth(), 12);  // the first number
+  AcceleratorConfig again;
+  ASSERT_TRUE(ParseConfigText(FormatConfig(c), "round.cfg", &again).ok());
+  EXPECT_TRUE(again == c);
+}
+
+TEST(Config, CalcNeedsNoBandwidth) {
+  std::string text = kCfg;
+  text.replace(text.find("Bandwidth : 12,12,12\n"), 21, "");
+  text.replace(text.find("USER"), 4, "CALC");
+  AcceleratorConfig c;
+  ASSERT_TRUE(ParseConfigText(text, "t.cfg", &c).ok());
+  EXPECT_EQ(c.bandwidth_mode, BandwidthMode::kCalc);
+}
+
+TEST(Config, BadInputNamesFileLineFieldValue) {
+  AcceleratorConfig c;
+  std::string text = kCfg;
+  text.replace(text.find("ArrayWidth:     4"), 17, "ArrayWidth: four");
+  Status s = ParseConfigText(text, "bad.cfg", &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad.cfg:6:"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("'four'"), std::string::npos) << s.message();
+  text = kCfg;
+  text.replace(text.find("Dataflow : ws"), 13, "Dataflow : xs");
+  s = ParseConfigText(text, "bad.cfg", &c);
+  EXPECT_NE(s.message().find("'xs'"), std::string::npos) << s.message();
+  text = kCfg;
+  text.replace(text.find("ArrayHeight:    8"), 17, "ArrayHeight: 0");
+  s = ParseConfigText(text, "bad.cfg", &c);
+  EXPECT_NE(s.message().find("ArrayHeight"), std::string::npos) << s.message();
+  EXPECT_FALSE(ParseConfigText("[general]\nrun_name = x\n", "min.cfg", &c).ok());
+  EXPECT_FALSE(ParseConfigFile("/nonexistent/x.cfg", &c).ok());
+}
+
+TEST(Presets, FilesAgreeWithData) {
+  for (const std::string& name : PresetNames()) {
+    AcceleratorConfig data, file;
+    ASSERT_TRUE(Preset(name, &data).ok());
+    Status s = ParseConfigFile("hwsim/presets/" + name + ".cfg", &file);
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_TRUE(file == data) << name;
+  }
+  AcceleratorConfig c;
+  ASSERT_TRUE(Preset("eyeriss", &c).ok());
+  EXPECT_EQ(c.array_rows, 12);
+  EXPECT_EQ(c.array_cols, 14);
+  EXPECT_EQ(c.filter_sram_kb, 108);
+  EXPECT_EQ(c.dataflow, Dataflow::kWs);
+  ASSERT_TRUE(Preset("scalesim_lowmem", &c).ok());
+  EXPECT_EQ(c.ifmap_sram_kb, 4);
+  EXPECT_EQ(c.clock_ghz, 0.1);
+  EXPECT_FALSE(Preset("tpu", &c).ok());
+}
+
+TEST(Topology, ConvRowsAndOptionalTrailingComma) {
+  std::vector<Layer> l;
+  ASSERT_TRUE(ParseTopologyText("h\na, 5, 6, 3, 2, 4, 7, 2,\nb,5,6,3,2,4,7,2,1\n\n", "t.csv",
+                                TopologyFormat::kAuto, &l).ok());
+  ASSERT_EQ(l.size(), 2u);
+  EXPECT_EQ(l[0].stride_w, 2);
+  EXPECT_EQ(l[1].stride_w, 1);
+  const GemmDims d = Dims(l[0]);  // Eh = ceil((5-3+2)/2) = 2, Ew = ceil((6-2+2)/2) = 3
+  EXPECT_EQ(d.m, 6);
+  EXPECT_EQ(d.k, 3 * 2 * 4);
+  EXPECT_EQ(d.n, 7);
+}
+
+TEST(Topology, DepthwiseRowsExpandPerChannel) {
+  std::vector<Layer> l;
+  ASSERT_TRUE(ParseTopologyFile("hwsim/testdata/depthwise.csv", TopologyFormat::kAuto, &l).ok());
+  ASSERT_EQ(l.size(), 1u + 16u + 1u);
+  EXPECT_EQ(l[1].name, "conv_DPChannel_0");
+  EXPECT_EQ(l[16].name, "conv_DPChannel_15");
+  EXPECT_EQ(l[16].source_name, "conv_DP");
+  EXPECT_EQ(l[16].channels, 1);
+  EXPECT_EQ(Dims(l[16]).k, 9);
+  // "dp" is not "DP": no expansion (case-sensitive, §1).
+  ASSERT_TRUE(ParseTopologyText("h\nconv_dp,5,5,3,3,4,1,1,\n", "t", TopologyFormat::kAuto, &l).ok());
+  EXPECT_EQ(l.size(), 1u);
+}
+
+TEST(Topology, GemmRows) {
+  std::vector<Layer> l;
+  ASSERT_TRUE(ParseTopologyFile("hwsim/testdata/gemm.csv", TopologyFormat::kAuto, &l).ok());
+  ASSERT_EQ(l.size(), 1u);
+  const GemmDims d = Dims(l[0]);
+  EXPECT_EQ(d.m, 256);
+  EXPECT_EQ(d.n, 128);
+  EXPECT_EQ(d.k, 256);
+  EXPECT_EQ(l[0].ifmap_w, 256);
+  EXPECT_EQ(l[0].filter_w, 256);
+}
+
+TEST(Topology, BadInput) {
+  std::vector<Layer> l;
+  Status s = ParseTopologyText("h\na,5,5,3,3,x,7,1,\n", "bad.csv", TopologyFormat::kAuto, &l);
+  EXPECT_NE(s.message().find("bad.csv:2:"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("Channels"), std::string::npos) << s.message();
+  s = ParseTopologyText("h\na,2,5,3,3,1,7,1,\n", "bad.csv", TopologyFormat::kAuto, &l);
+  EXPECT_NE(s.message().find("larger than the IFMAP"), std::string::npos) << s.message();
+  s = ParseTopologyText("h\na,5,5,3,3,1,\n", "bad.csv", TopologyFormat::kAuto, &l);
+  EXPECT_NE(s.message().find("expected 8 or 9 fields"), std::string::npos) << s.message();
+  s = ParseTopologyText("h\na,5,5,3,3,1,-7,1,\n", "bad.csv", TopologyFormat::kAuto, &l);
+  EXPECT_NE(s.message().find("must be >= 1"), std::string::npos) << s.message();
+  EXPECT_FALSE(ParseTopologyText("header only\n", "e.csv", TopologyFormat::kAuto, &l).ok());
+  EXPECT_FALSE(ParseTopologyFile("/nonexistent.csv", TopologyFormat::kAuto, &l).ok());
+}
+
+TEST(Proto, TopologyConfigAndPlan) {
+  std::vector<Layer> a, b;
+  ASSERT_TRUE(LoadTopology("hwsim/testdata/worked_example.pbtxt", TopologyFormat::kAuto, &a).ok());
+  ASSERT_TRUE(LoadTopology("hwsim/testdata/worked_example.csv", TopologyFormat::kAuto, &b).ok());
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].name, b[0].name);
+  EXPECT_EQ(a[0].stride_w, 2);
+  EXPECT_EQ(Dims(a[0]).m, Dims(b[0]).m);
+  AcceleratorConfig c, preset;
+  Status s = LoadConfig("hwsim/testdata/scalesim_config.pbtxt", &c);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_TRUE(Preset("scalesim", &preset).ok());
+  EXPECT_TRUE(c == preset);
+  proto::Topology t;
+  proto::Layer* dw = t.add_layers();
+  dw->set_name("dw");
+  dw->set_ifmap_height(6), dw->set_ifmap_width(6), dw->set_filter_height(3);
+  dw->set_filter_width(3), dw->set_channels(5), dw->set_num_filters(1), dw->set_depthwise(true);
+  ASSERT_TRUE(TopologyFromProto(t, "t: ", &a).ok());
+  EXPECT_EQ(a.size(), 5u);
+  dw->set_filter_height(9);
+  s = TopologyFromProto(t, "t: ", &a);
+  EXPECT_NE(s.message().find("layers[0]"), std::string::npos) << s.message();
+  proto::AcceleratorConfig pc = ConfigToProto(preset);
+  pc.set_dataflow("rs");
+  s = ConfigFromProto(pc, "p: ", &c);
+  EXPECT_NE(s.message().find("'rs'"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace strata::hwsim
