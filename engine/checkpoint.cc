@@ -67,16 +67,11 @@ Status SaveCheckpoint(const std::string& path, const ParameterSet& tensors,
   return WriteFileAtomic(path, Serialize(proto)).Annotate("writing checkpoint");
 }
 
-Status LoadCheckpoint(const std::string& path, const ParameterSet& into,
-                      std::map<std::string, int64_t>* counters) {
-  STRATA_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
-  engine::CheckpointProto proto;
-  if (!proto.ParseFromString(bytes)) {
-    return DataLossError(path + ": truncated or corrupt (does not parse as a checkpoint)");
-  }
-  STRATA_RETURN_IF_ERROR(Validate(path, proto));
-  std::unordered_map<std::string, const engine::TensorProto*> by_name;
-  for (const engine::TensorProto& t : proto.tensors()) by_name[t.name()] = &t;
+namespace {
+
+// Every tensor of `into` present with its shape and size, and no other name.
+Status CheckNames(const std::string& path, const ParameterSet& into,
+                  const std::unordered_map<std::string, const engine::TensorProto*>& by_name) {
   for (const NamedTensor& e : into.entries()) {
     auto it = by_name.find(e.name);
     if (it == by_name.end()) {
@@ -93,19 +88,33 @@ Status LoadCheckpoint(const std::string& path, const ParameterSet& into,
                            std::to_string(t.data().size()) + " bytes for shape " + ShapeOf(t));
     }
   }
-  if (by_name.size() != into.size()) {
-    for (const auto& [name, t] : by_name) {
-      if (into.Find(name) == nullptr) {
-        return FailedPreconditionError(path + ": unexpected tensor '" + name + "'");
-      }
+  for (const auto& [name, t] : by_name) {
+    if (into.Find(name) == nullptr) {
+      return FailedPreconditionError(path + ": unexpected tensor '" + name + "'");
     }
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LoadCheckpoint(const std::string& path, const ParameterSet& into,
+                      std::map<std::string, int64_t>* counters) {
+  STRATA_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
+  engine::CheckpointProto proto;
+  if (!proto.ParseFromString(bytes)) {
+    return DataLossError(path + ": truncated or corrupt (does not parse as a checkpoint)");
+  }
+  STRATA_RETURN_IF_ERROR(Validate(path, proto));
+  std::unordered_map<std::string, const engine::TensorProto*> by_name;
+  for (const engine::TensorProto& t : proto.tensors()) by_name[t.name()] = &t;
+  STRATA_RETURN_IF_ERROR(CheckNames(path, into, by_name));
   for (const NamedTensor& e : into.entries()) {
     std::memcpy(e.tensor.data(), by_name[e.name]->data().data(), e.tensor.numel() * sizeof(float));
   }
-  if (counters != nullptr) counters->clear();
-  for (const auto& [k, v] : proto.counters()) {
-    if (counters != nullptr) (*counters)[k] = v;
+  if (counters != nullptr) {
+    counters->clear();
+    for (const auto& [k, v] : proto.counters()) (*counters)[k] = v;
   }
   return Status::Ok();
 }

@@ -100,55 +100,65 @@ kernels::BatchNormShape BnShape(const Tensor& x) {
   return s;
 }
 
+// Statistics the backward uses: batch statistics in training, running ones in eval.
+struct BnSaved {
+  kernels::BatchNormShape s;
+  Tensor x, y, gamma, mean, invstd;  // y only with a fused activation
+  bool training;
+  Act act;
+};
+
+void BatchNormBackwardStep(const BnSaved& b, const Tensor& dy, GradSlots& dx) {
+  Tensor dx_scratch = dx.Needs(0) ? Tensor() : Tensor::Zeros(b.x.shape());
+  float* dxp = dx.Needs(0) ? dx.Acc(0) : dx_scratch.data();
+  float* dg = dx.Needs(1) ? dx.Acc(1) : nullptr;
+  float* db = dx.Needs(2) ? dx.Acc(2) : nullptr;
+  const float* yp = b.y.defined() ? b.y.data() : nullptr;
+  if (b.training) {
+    kernels::BatchNormBackward(b.s, b.x.data(), yp, dy.data(), b.gamma.data(), b.mean.data(),
+                               b.invstd.data(), KernelAct(b.act), dxp, dg, db);
+  } else {
+    BatchNormEvalBackward(b.s, b.x.data(), yp, dy.data(), b.gamma.data(), b.mean.data(),
+                          b.invstd.data(), b.act, dxp, dg, db);
+  }
+}
+
 }  // namespace
 
 Tensor BatchNorm2d(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                    const Tensor& running_mean, const Tensor& running_var,
                    const BatchNormParams& p) {
   CHECK(x.rank() == 4 || x.rank() == 2) << "BatchNorm2d: x " << ShapeStr(x.shape());
-  const kernels::BatchNormShape s = BnShape(x);
+  BnSaved b{BnShape(x), x, Tensor(), Tensor(), Tensor(), Tensor(), p.training, p.act};
+  const int C = b.s.C;
   for (const Tensor* t : {&gamma, &beta, &running_mean, &running_var}) {
-    CHECK(!t->defined() || t->numel() == s.C)
+    CHECK(!t->defined() || t->numel() == C)
         << "BatchNorm2d: x " << ShapeStr(x.shape()) << " vs per-channel " << ShapeStr(t->shape());
   }
   CHECK(p.training || (running_mean.defined() && running_var.defined()))
       << "BatchNorm2d: evaluation needs running statistics";
   // No affine: gamma = 1, beta = 0 (kernels take plain arrays).
-  const Tensor g = gamma.defined() ? gamma : Tensor::Full({s.C}, 1.f);
-  const Tensor b = beta.defined() ? beta : Tensor::Zeros({s.C});
+  b.gamma = gamma.defined() ? gamma : Tensor::Full({C}, 1.f);
+  const Tensor beta_or_0 = beta.defined() ? beta : Tensor::Zeros({C});
   Tensor y = Tensor::Empty(x.shape());
-  Tensor mean = Tensor::Empty({s.C}), invstd = Tensor::Empty({s.C});
+  b.mean = Tensor::Empty({C}), b.invstd = Tensor::Empty({C});
   if (p.training) {
     kernels::BatchNormForwardTrain(
-        s, x.data(), g.data(), b.data(), p.eps, p.momentum,
+        b.s, x.data(), b.gamma.data(), beta_or_0.data(), p.eps, p.momentum,
         running_mean.defined() ? running_mean.data() : nullptr,
         running_var.defined() ? running_var.data() : nullptr, KernelAct(p.act), y.data(),
-        mean.data(), invstd.data());
+        b.mean.data(), b.invstd.data());
   } else {
-    kernels::BatchNormForwardEval(s, x.data(), g.data(), b.data(), running_mean.data(),
-                                  running_var.data(), p.eps, KernelAct(p.act), y.data());
-    mean.CopyFrom(running_mean);
-    for (int c = 0; c < s.C; ++c) invstd.data()[c] = 1.f / std::sqrt(running_var.data()[c] + p.eps);
+    kernels::BatchNormForwardEval(b.s, x.data(), b.gamma.data(), beta_or_0.data(),
+                                  running_mean.data(), running_var.data(), p.eps,
+                                  KernelAct(p.act), y.data());
+    b.mean.CopyFrom(running_mean);
+    for (int c = 0; c < C; ++c) b.invstd.data()[c] = 1.f / std::sqrt(running_var.data()[c] + p.eps);
   }
   if (!NeedsRecord({&x, &gamma, &beta})) return y;
-  const Tensor y_saved = p.act == Act::kNone ? Tensor() : SaveOutput(y);
-  const bool training = p.training;
-  const Act act = p.act;
+  if (p.act != Act::kNone) b.y = SaveOutput(y);
   Record(OpKind::kBatchNorm2d, {&x, &gamma, &beta}, y,
-         [=](const Tensor& dy, GradSlots& dx) {
-           Tensor dx_scratch = dx.Needs(0) ? Tensor() : Tensor::Zeros(x.shape());
-           float* dxp = dx.Needs(0) ? dx.Acc(0) : dx_scratch.data();
-           float* dg = dx.Needs(1) ? dx.Acc(1) : nullptr;
-           float* db = dx.Needs(2) ? dx.Acc(2) : nullptr;
-           const float* yp = y_saved.defined() ? y_saved.data() : nullptr;
-           if (training) {
-             kernels::BatchNormBackward(s, x.data(), yp, dy.data(), g.data(), mean.data(),
-                                        invstd.data(), KernelAct(act), dxp, dg, db);
-           } else {
-             BatchNormEvalBackward(s, x.data(), yp, dy.data(), g.data(), mean.data(),
-                                   invstd.data(), act, dxp, dg, db);
-           }
-         });
+         [b](const Tensor& dy, GradSlots& dx) { BatchNormBackwardStep(b, dy, dx); });
   return y;
 }
 
