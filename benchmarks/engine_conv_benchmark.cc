@@ -1,6 +1,6 @@
 // Engine speed: convolution (forward, backward-data, backward-weight) and batch norm at
-// every ResNet-20 layer shape (CIFAR, batch 128), plus two ResNet-18 shapes where im2col +
-// GEMM is the algorithm of choice. Counters: GFLOP/s (2 * MACs) and images/s.
+// every ResNet-20 layer shape (CIFAR, batch 128), plus ResNet-18 (CIFAR) shapes at batch 32
+// where the choice between direct and im2col + GEMM is made. Counters: GFLOP/s (2 * MACs) and images/s.
 //   bazel run //benchmarks:engine -- --benchmark_filter=Conv --benchmark_repetitions=5 \
 //       --benchmark_report_aggregates_only=true
 // Args: {layer, threads, algorithm (0 auto = what Conv2dForward picks, 1 direct, 2 GEMM)}.
@@ -29,7 +29,9 @@ const Layer kLayers[] = {
     {"r20_s3_32-64_s2", 128, 32, 16, 64, 3, 2},      {"r20_s3_64-64_8", 128, 64, 8, 64, 3, 1},
     {"r20_short_16-32_1x1s2", 128, 16, 32, 32, 1, 2}, {"r20_short_32-64_1x1s2", 128, 32, 16, 64, 1, 2},
     {"r18_l1_64-64_32", 32, 64, 32, 64, 3, 1},       {"r18_l4_512-512_4", 32, 512, 4, 512, 3, 1},
+    {"r18_l2_128-128_16", 32, 128, 16, 128, 3, 1},   {"r18_l3_256-256_8", 32, 256, 8, 256, 3, 1},
 };
+constexpr int kNumLayers = sizeof(kLayers) / sizeof(kLayers[0]);
 
 Conv2dShape ShapeOf(const Layer& l) {
   Conv2dShape s;
@@ -85,9 +87,10 @@ void BM_ConvBackwardWeight(benchmark::State& state) { RunConv(state, kBackwardWe
 
 void ConvArgs(benchmark::internal::Benchmark* b) {
   for (int threads : {1, 2}) {
-    for (int layer = 0; layer < 10; ++layer) b->Args({layer, threads, 0});
+    for (int layer = 0; layer < kNumLayers; ++layer) b->Args({layer, threads, 0});
   }
-  for (int layer = 0; layer < 10; ++layer) b->Args({layer, 1, layer < 8 ? 2 : 1});
+  for (int layer = 0; layer < kNumLayers; ++layer) b->Args({layer, 1, 1});  // direct
+  for (int layer = 0; layer < kNumLayers; ++layer) b->Args({layer, 1, 2});  // GEMM
   b->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 BENCHMARK(BM_ConvForward)->Apply(ConvArgs);
