@@ -70,8 +70,34 @@ void WideTileTB(int tb, const WideArgs& a, const int64_t* tap) {
   }
 }
 
+// 8x8 block transpose: out[j][i] = in[i][j] (rows ld_in / ld_out floats apart).
+void Transpose8x8(const float* in, int64_t ld_in, float* out, int64_t ld_out) {
+  __m256 r[8], t[8];
+  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(in + i * ld_in);
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    r[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int i = 0; i < 4; ++i) {
+    _mm256_storeu_ps(out + i * ld_out, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+    _mm256_storeu_ps(out + (i + 4) * ld_out, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+  }
+}
+
 // dyt[pq][k] = dy[k][pq] for one group, k padded with zeros to Kgp.
 void TransposeDy(const float* dy, int Kg, int Kgp, int64_t PQ, float* dyt) {
+  if (Kg % kLanes == 0 && PQ % kLanes == 0) {
+    for (int k = 0; k < Kg; k += kLanes) {
+      for (int64_t i = 0; i < PQ; i += kLanes) Transpose8x8(dy + k * PQ + i, PQ, dyt + i * Kgp + k, Kgp);
+    }
+    return;
+  }
   for (int64_t i = 0; i < PQ; ++i) {
     float* row = dyt + i * Kgp;
     for (int k = 0; k < Kg; ++k) row[k] = dy[k * PQ + i];
