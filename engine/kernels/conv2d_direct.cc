@@ -105,13 +105,16 @@ void ForwardVector(const Conv2dShape& s, const PaddedInput& L, int index, int sl
   v->lanes[slot] = std::min(kLanes, s.Q() - q);
 }
 
+// One image; `next` (or null) is the next image's input, prefetched along the way.
 void ForwardImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
-                  const int64_t* taps, const float* packed, const float* bias, float* y) {
+                  const int64_t* taps, const float* packed, const float* bias, float* y,
+                  const float* next) {
   const int Cg = s.C / s.groups, Kg = s.K / s.groups, RS = s.R * s.S;
   const int vectors = s.P() * CeilDiv(s.Q(), kLanes);
   const int64_t PQ = int64_t(s.P()) * s.Q();
   for (int g = 0; g < s.groups; ++g) {
     for (int v0 = 0; v0 < vectors; v0 += kTileV) {
+      PrefetchSlice(next, s.XSize() / s.N, g * vectors + v0, s.groups * vectors);
       TileVectors v;
       v.count = std::min(kTileV, vectors - v0);
       for (int j = 0; j < v.count; ++j) ForwardVector(s, L, v0 + j, j, &v);
@@ -207,7 +210,7 @@ void DirectForward(const Conv2dShape& s, const float* x, const float* w, const f
     float* buf = buffers + slot * PaddedInputFloats(s);
     for (int64_t n = n0; n < n1; ++n) {
       FillPaddedInput(s, L, x + n * xn, buf);
-      ForwardImage(s, L, buf, taps, packed, bias, y + n * yn);
+      ForwardImage(s, L, buf, taps, packed, bias, y + n * yn, n + 1 < n1 ? x + (n + 1) * xn : nullptr);
     }
   });
 }

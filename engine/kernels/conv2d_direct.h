@@ -68,9 +68,10 @@ void RunTile(int kk, const TileArgs& a, const TileVectors& v);
 
 // Backward-weight for K/G >= 8, one image: partial[g][c*R*S + r*S + t][k] (k padded to a
 // multiple of 8) += sum over p, q of dy[g*Kg + k][p][q] * buf(c, tap, p, q). dyt is scratch
-// of P*Q*RoundUp(K/G, 8) floats.
+// of P*Q*RoundUp(K/G, 8) floats; next_x (or null) is prefetched.
 void WideWeightImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
-                     const int64_t* taps, const float* dy, float* dyt, float* partial);
+                     const int64_t* taps, const float* dy, float* dyt, float* partial,
+                     const float* next_x);
 
 // Workspace of each direct pass (DirectWorkspaceFloats is their maximum).
 int64_t DirectForwardWorkspaceFloats(const Conv2dShape& s, int slots);
@@ -95,6 +96,17 @@ inline void PadRow(const float* src, int n, int lead, int width, float* dst) {
   for (; j < n; ++j) d[j] = src[j];
   for (i = lead + n; i + kLanes <= width; i += kLanes) _mm256_storeu_ps(dst + i, zero);
   for (; i < width; ++i) dst[i] = 0.f;
+}
+
+// Prefetches (into L2) the part-th of `parts` slices of the n floats at p: called while an
+// image is computed, it streams in the next image, which the buffer fill would otherwise
+// wait for (measured: ~14 % of a 16-channel pass went to that wait).
+inline void PrefetchSlice(const float* p, int64_t n, int64_t part, int64_t parts) {
+  if (!p) return;
+  const int64_t lines = (n + 15) / 16;
+  for (int64_t l = lines * part / parts; l < lines * (part + 1) / parts; ++l) {
+    _mm_prefetch(reinterpret_cast<const char*>(p + l * 16), _MM_HINT_T1);
+  }
 }
 
 // Horizontal sum in a fixed order.

@@ -131,8 +131,9 @@ void FillDyBuffer(const Conv2dShape& s, const DataPlan& d, const float* dy, floa
 }
 
 // One phase of one image: tiles over (c blocks) x (output vectors of the phase).
+// `next` (or null): the next image's dy, prefetched along the way.
 void DataPhase(const Conv2dShape& s, const DataPlan& d, int ph, int pw, const float* buf,
-               const float* table, float* dx, float* phase_out) {
+               const float* table, float* dx, float* phase_out, const float* next) {
   const int Cg = s.C / s.groups, Kg = s.K / s.groups;
   const int64_t* taps = reinterpret_cast<const int64_t*>(table);
   const int ntaps = PhaseTaps(s, d, ph, pw, nullptr, nullptr);
@@ -143,6 +144,8 @@ void DataPhase(const Conv2dShape& s, const DataPlan& d, int ph, int pw, const fl
   const int64_t out_plane = direct ? int64_t(s.H) * s.W : int64_t(rows) * per_row * kLanes;
   for (int g = 0; g < s.groups; ++g) {
     for (int v0 = 0; v0 < rows * per_row; v0 += kTileV) {
+      PrefetchSlice(next, s.YSize() / s.N, (int64_t(ph * s.stride_w + pw) * s.groups + g) * rows * per_row + v0,
+                    int64_t(d.phases) * s.groups * rows * per_row);
       TileVectors v;
       v.count = std::min(kTileV, rows * per_row - v0);
       for (int j = 0; j < v.count; ++j) {
@@ -198,7 +201,8 @@ void DirectBackwardData(const Conv2dShape& s, const float* dy, const float* w, f
       FillDyBuffer(s, d, dy + n * yn, buf);
       for (int p = 0; p < d.phases; ++p) {
         DataPhase(s, d, p / s.stride_w, p % s.stride_w, buf, workspace + p * PhaseTableFloats(s),
-                  dx + n * xn, buf + DyBufferFloats(s, d));
+                  dx + n * xn, buf + DyBufferFloats(s, d),
+                  n + 1 < n1 ? dy + (n + 1) * yn : nullptr);
       }
     }
   });

@@ -172,7 +172,8 @@ void DirectBackwardWeight(const Conv2dShape& s, const float* x, const float* dy,
       for (int n = n0; n < n1; ++n) {
         FillPaddedInput(s, L, x + n * xn, buf);
         if (wide) {
-          WideWeightImage(s, L, buf, taps, dy + n * yn, buf + PaddedInputFloats(s), part);
+          WideWeightImage(s, L, buf, taps, dy + n * yn, buf + PaddedInputFloats(s), part,
+                          n + 1 < n1 ? x + (n + 1) * xn : nullptr);
         } else {
           WeightImage(s, L, buf, taps, dy + n * yn, part);
         }

@@ -108,7 +108,8 @@ void TransposeDy(const float* dy, int Kg, int Kgp, int64_t PQ, float* dyt) {
 }  // namespace
 
 void WideWeightImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
-                     const int64_t* taps, const float* dy, float* dyt, float* partial) {
+                     const int64_t* taps, const float* dy, float* dyt, float* partial,
+                     const float* next_x) {
   const int Cg = s.C / s.groups, Kg = s.K / s.groups, RS = s.R * s.S, L_ = Cg * RS;
   const int Kgp = int(RoundUp(Kg, kLanes));
   const int64_t PQ = int64_t(s.P()) * s.Q();
@@ -122,6 +123,7 @@ void WideWeightImage(const Conv2dShape& s, const PaddedInput& L, const float* bu
     TransposeDy(dy + int64_t(g) * Kg * PQ, Kg, Kgp, PQ, dyt);
     a.x = buf + int64_t(g) * Cg * L.plane;
     for (int f0 = 0; f0 < L_; f0 += kWideTaps) {
+      PrefetchSlice(next_x, s.XSize() / s.N, int64_t(g) * L_ + f0, int64_t(s.groups) * L_);
       int64_t tap[kWideTaps];
       const int tb = std::min(kWideTaps, L_ - f0);
       for (int j = 0; j < tb; ++j) tap[j] = (f0 + j) / RS * L.plane + taps[(f0 + j) % RS];
