@@ -199,6 +199,8 @@ TEST(BadInput, SubsetLargerThanAvailable) {
               {"'random_k.k'", "value 21", "20 examples"});
   ExpectError(OpenStatus(synthetic + "random_k { k: 0 }"), StatusCode::kInvalidArgument,
               {"'random_k.k'", "value 0"});
+  ExpectError(OpenStatus(synthetic + "first_k_per_class { k: -1 }"), StatusCode::kInvalidArgument,
+              {"'first_k_per_class.k'", "value -1"});
 }
 
 TEST(BadInput, BadSyntheticAndImageOptionsAndLoaderOptions) {

@@ -78,7 +78,7 @@ StatusOr<std::vector<int64_t>> FirstKPerClass(const Dataset& base, int k) {
   for (int cls = 0; cls < base.num_classes(); ++cls) {
     if (count[cls] < k) {
       return InvalidArgumentError(base.description() +
-                                  ": config field 'first_k_per_class.k': " + "value " +
+                                  ": config field 'first_k_per_class.k': value " +
                                   std::to_string(k) + " exceeds the " + std::to_string(count[cls]) +
                                   " examples of class " + std::to_string(cls));
     }
@@ -98,10 +98,9 @@ std::vector<int64_t> RandomK(const Dataset& base, int k, uint64_t seed) {
 
 StatusOr<std::unique_ptr<Dataset>> ApplySubset(const DatasetConfig& config,
                                                std::unique_ptr<Dataset> base) {
-  const int k = config.has_first_k_per_class() ? config.first_k_per_class().k()
-                : config.has_random_k()        ? config.random_k().k()
-                                               : -1;
-  if (k == -1) return base;
+  if (!config.has_first_k_per_class() && !config.has_random_k()) return base;
+  const int k =
+      config.has_first_k_per_class() ? config.first_k_per_class().k() : config.random_k().k();
   const std::string field = config.has_first_k_per_class() ? "first_k_per_class.k" : "random_k.k";
   if (k <= 0) {
     return InvalidArgumentError(base->description() + ": config field '" + field + "': value " +
