@@ -7,7 +7,8 @@
 // linear 64 -> 10. Shortcuts where the shape changes are option B (1x1 stride-2 conv +
 // BN), identity elsewhere. BN+ReLU are fused wherever a ReLU directly follows a BN.
 // Train step = zero grads + forward + cross-entropy + backward + SGD (momentum 0.9,
-// weight decay 5e-4). Counters: img/s, and per-phase ms (forward, backward, step).
+// weight decay 5e-4). Counters: img/s, per-phase ms (forward, backward, step incl. graph
+// release) and the storage pool's hit rate.
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -114,6 +115,7 @@ double Ms(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::ti
 void BM_ResNet20Train(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
   SetNumThreads(static_cast<int>(state.range(1)));
+  const bool trim_pool = state.range(2) != 0;
   ResNet20 net;
   SgdOptions o;
   o.momentum = 0.9f, o.weight_decay = 5e-4f;
@@ -133,6 +135,7 @@ void BM_ResNet20Train(benchmark::State& state) {
     const auto t2 = Clock::now();
     sgd.Step(0.01f);
     loss = Tensor();  // releases the graph (and returns its buffers to the pool)
+    if (trim_pool) TrimStoragePool();  // what a step costs with plain malloc/free
     const auto t3 = Clock::now();
     fwd += Ms(t0, t1), bwd += Ms(t1, t2), step += Ms(t2, t3);
   }
@@ -144,7 +147,8 @@ void BM_ResNet20Train(benchmark::State& state) {
   const StoragePoolStats pool = GetStoragePoolStats();
   state.counters["pool_hit_%"] = 100.0 * pool.pool_hits / std::max<int64_t>(pool.requests, 1);
 }
-BENCHMARK(BM_ResNet20Train)->Args({128, 2})->Args({128, 1})->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(5.0);
+// Args: batch, threads, trim the storage pool after every step (1 = measure without it).
+BENCHMARK(BM_ResNet20Train)->Args({128, 2, 0})->Args({128, 1, 0})->Args({128, 2, 1})->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(5.0);
 
 void BM_ResNet20Infer(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));

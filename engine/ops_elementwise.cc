@@ -39,22 +39,22 @@ void BinaryInputGrad(const Broadcast& bc, int which, const Shape& in_shape, Grad
   if (bc.same) {  // no broadcasting: offsets equal the output index
     bool acc;
     float* d = dx.Out(which, &acc);
-    StoreEach(d, acc, NumElements(bc.out), [&](int64_t i) { return g(i, i, i); });
+    StoreEach(d, acc, NumElements(bc.out), [=](int64_t i) { return g(i, i, i); });
     return;
   }
   if (in_shape == bc.out) {
     bool acc;
     float* d = dx.Out(which, &acc);
     if (acc) {
-      ForEachBroadcast(bc, [&](int64_t i, int64_t ia, int64_t ib) { d[i] += g(i, ia, ib); });
+      ForEachBroadcast(bc, [=](int64_t i, int64_t ia, int64_t ib) { d[i] += g(i, ia, ib); });
     } else {
-      ForEachBroadcast(bc, [&](int64_t i, int64_t ia, int64_t ib) { d[i] = g(i, ia, ib); });
+      ForEachBroadcast(bc, [=](int64_t i, int64_t ia, int64_t ib) { d[i] = g(i, ia, ib); });
     }
     return;
   }
   Tensor full = Tensor::Empty(bc.out);
   float* fp = full.data();
-  ForEachBroadcast(bc, [&](int64_t i, int64_t ia, int64_t ib) { fp[i] = g(i, ia, ib); });
+  ForEachBroadcast(bc, [=](int64_t i, int64_t ia, int64_t ib) { fp[i] = g(i, ia, ib); });
   dx.Pass(which, SumToShape(full, in_shape));
 }
 
@@ -64,9 +64,9 @@ Tensor BinaryForward(const Broadcast& bc, const Tensor& a, const Tensor& b, F&& 
   const float *ap = a.data(), *bp = b.data();
   float* yp = y.data();
   if (bc.same) {
-    ForEach(y.numel(), [&](int64_t i) { yp[i] = f(ap[i], bp[i]); });
+    ForEach(y.numel(), [=](int64_t i) { yp[i] = f(ap[i], bp[i]); });
   } else {
-    ForEachBroadcast(bc, [&](int64_t i, int64_t ia, int64_t ib) { yp[i] = f(ap[ia], bp[ib]); });
+    ForEachBroadcast(bc, [=](int64_t i, int64_t ia, int64_t ib) { yp[i] = f(ap[ia], bp[ib]); });
   }
   return y;
 }
@@ -135,14 +135,14 @@ Tensor Unary(OpKind kind, const Tensor& x, F&& f, DF df) {
   Tensor y = Tensor::Empty(x.shape());
   const float* xp = x.data();
   float* yp = y.data();
-  ForEach(x.numel(), [&](int64_t i) { yp[i] = f(xp[i]); });
+  ForEach(x.numel(), [=](int64_t i) { yp[i] = f(xp[i]); });
   if (!NeedsRecord({&x})) return y;
   const Tensor ys = SaveOutput(y);
   Record(kind, {&x}, y, [x, ys, df](const Tensor& dy, GradSlots& dx) {
     bool acc;
     float* d = dx.Out(0, &acc);
     const float *g = dy.data(), *xv = x.data(), *yv = ys.data();
-    StoreEach(d, acc, dy.numel(), [&](int64_t i) { return g[i] * df(xv[i], yv[i]); });
+    StoreEach(d, acc, dy.numel(), [=](int64_t i) { return g[i] * df(xv[i], yv[i]); });
   });
   return y;
 }
@@ -153,7 +153,7 @@ Tensor PassThrough(OpKind kind, const Tensor& x, F&& f) {
   Tensor y = Tensor::Empty(x.shape());
   const float* xp = x.data();
   float* yp = y.data();
-  ForEach(x.numel(), [&](int64_t i) { yp[i] = f(xp[i]); });
+  ForEach(x.numel(), [=](int64_t i) { yp[i] = f(xp[i]); });
   if (!NeedsRecord({&x})) return y;
   Record(kind, {&x}, y, [](const Tensor& dy, GradSlots& dx) { dx.Pass(0, dy); });
   return y;
@@ -164,13 +164,13 @@ Tensor Scaled(OpKind kind, const Tensor& x, float s) {
   Tensor y = Tensor::Empty(x.shape());
   const float* xp = x.data();
   float* yp = y.data();
-  ForEach(x.numel(), [&](int64_t i) { yp[i] = s * xp[i]; });
+  ForEach(x.numel(), [=](int64_t i) { yp[i] = s * xp[i]; });
   if (!NeedsRecord({&x})) return y;
   Record(kind, {&x}, y, [s](const Tensor& dy, GradSlots& dx) {
     bool acc;
     float* d = dx.Out(0, &acc);
     const float* g = dy.data();
-    StoreEach(d, acc, dy.numel(), [&](int64_t i) { return s * g[i]; });
+    StoreEach(d, acc, dy.numel(), [=](int64_t i) { return s * g[i]; });
   });
   return y;
 }
@@ -212,7 +212,7 @@ Tensor Log(const Tensor& x) {
 Tensor Clamp(const Tensor& x, float lo, float hi) {
   CHECK_LE(lo, hi) << "Clamp: empty range";
   return Unary(OpKind::kClamp, x, [lo, hi](float v) { return std::min(std::max(v, lo), hi); },
-               [lo, hi](float v, float) { return (v >= lo && v <= hi) ? 1.f : 0.f; });
+               [lo, hi](float v, float) { return ((v >= lo) & (v <= hi)) ? 1.f : 0.f; });
 }
 
 Tensor Dropout(const Tensor& x, float p, bool training, uint64_t seed, uint64_t stream) {
@@ -224,13 +224,13 @@ Tensor Dropout(const Tensor& x, float p, bool training, uint64_t seed, uint64_t 
   Tensor y = Tensor::Empty(x.shape());
   const float* xp = x.data();
   float* yp = y.data();
-  ForEach(x.numel(), [&](int64_t i) { yp[i] = xp[i] * factor(i); });
+  ForEach(x.numel(), [=](int64_t i) { yp[i] = xp[i] * factor(i); });
   if (!NeedsRecord({&x})) return y;
   Record(OpKind::kDropout, {&x}, y, [factor](const Tensor& dy, GradSlots& dx) {
     bool acc;
     float* d = dx.Out(0, &acc);
     const float* g = dy.data();
-    StoreEach(d, acc, dy.numel(), [&](int64_t i) { return g[i] * factor(i); });
+    StoreEach(d, acc, dy.numel(), [=](int64_t i) { return g[i] * factor(i); });
   });
   return y;
 }

@@ -17,21 +17,24 @@ namespace internal {
 // Elementwise loops are split across the pool in ranges of at least this many elements.
 constexpr int64_t kElementwiseGrain = 1 << 14;
 
-// f(i) for i in [0, n), in parallel; each i must touch only its own outputs.
+// f(i) for i in [0, n), in parallel; each i must touch only its own outputs. f is copied
+// into each range (capture pointers by value: the loop then keeps them in registers and
+// vectorizes, where by-reference captures are reloaded every iteration).
 template <class F>
-void ForEach(int64_t n, F&& f) {
-  ParallelFor(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) f(i);
+void ForEach(int64_t n, const F& f) {
+  ParallelFor(n, kElementwiseGrain, [&f](int64_t begin, int64_t end) {
+    const F local = f;
+    for (int64_t i = begin; i < end; ++i) local(i);
   });
 }
 
 // Writes (accumulate ? += : =) v(i) into out[i] for i in [0, n).
 template <class F>
-void StoreEach(float* out, bool accumulate, int64_t n, F&& v) {
+void StoreEach(float* out, bool accumulate, int64_t n, const F& v) {
   if (accumulate) {
-    ForEach(n, [&](int64_t i) { out[i] += v(i); });
+    ForEach(n, [out, v](int64_t i) { out[i] += v(i); });
   } else {
-    ForEach(n, [&](int64_t i) { out[i] = v(i); });
+    ForEach(n, [out, v](int64_t i) { out[i] = v(i); });
   }
 }
 
@@ -69,13 +72,14 @@ inline Broadcast MakeBroadcast(const Shape& a, const Shape& b, const char* op) {
 // f(i, ia, ib) for every output index i with the matching offsets into a and b. Rows
 // (all axes but the last) are spread over the pool.
 template <class F>
-void ForEachBroadcast(const Broadcast& bc, F&& f) {
+void ForEachBroadcast(const Broadcast& bc, const F& f) {
   const int rank = static_cast<int>(bc.out.size());
   const int64_t inner = rank ? bc.out[rank - 1] : 1;
   const int64_t sa_in = rank ? bc.sa[rank - 1] : 0, sb_in = rank ? bc.sb[rank - 1] : 0;
   const int64_t rows = inner ? NumElements(bc.out) / inner : 0;
   ParallelFor(rows, std::max<int64_t>(1, internal::kElementwiseGrain / std::max<int64_t>(inner, 1)),
               [&](int64_t r0, int64_t r1) {
+                const F local = f;
                 for (int64_t r = r0; r < r1; ++r) {
                   int64_t rem = r, oa = 0, ob = 0;
                   for (int d = rank - 2; d >= 0; --d) {
@@ -84,7 +88,7 @@ void ForEachBroadcast(const Broadcast& bc, F&& f) {
                     oa += idx * bc.sa[d];
                     ob += idx * bc.sb[d];
                   }
-                  for (int64_t j = 0; j < inner; ++j) f(r * inner + j, oa + j * sa_in, ob + j * sb_in);
+                  for (int64_t j = 0; j < inner; ++j) local(r * inner + j, oa + j * sa_in, ob + j * sb_in);
                 }
               });
 }

@@ -63,7 +63,7 @@ kernels::Activation KernelAct(Act a) { return static_cast<kernels::Activation>(a
 // 1 where the fused activation let the gradient through (y is its output).
 inline float ActMask(Act act, float y) {
   if (act == Act::kRelu) return y > 0.f ? 1.f : 0.f;
-  if (act == Act::kRelu6) return (y > 0.f && y < 6.f) ? 1.f : 0.f;
+  if (act == Act::kRelu6) return ((y > 0.f) & (y < 6.f)) ? 1.f : 0.f;
   return 1.f;
 }
 
@@ -168,7 +168,7 @@ Tensor ClippedRelu(const Tensor& x, float hi, OpKind kind) {
   Tensor y = Tensor::Empty(x.shape());
   const float* xp = x.data();
   float* yp = y.data();
-  ForEach(x.numel(), [&](int64_t i) { yp[i] = std::min(std::max(xp[i], 0.f), hi); });
+  ForEach(x.numel(), [=](int64_t i) { yp[i] = std::min(std::max(xp[i], 0.f), hi); });
   if (!NeedsRecord({&x})) return y;
   const Tensor ys = SaveOutput(y);
   Record(kind, {&x}, y, [ys, hi](const Tensor& dy, GradSlots& dx) {
@@ -176,7 +176,10 @@ Tensor ClippedRelu(const Tensor& x, float hi, OpKind kind) {
     float* d = dx.Out(0, &acc);
     const float* yv = ys.data();
     const float* g = dy.data();
-    StoreEach(d, acc, dy.numel(), [&](int64_t i) { return (yv[i] > 0.f && yv[i] < hi) ? g[i] : 0.f; });
+    StoreEach(d, acc, dy.numel(), [=](int64_t i) {
+      const float gi = g[i], yi = yv[i];  // both loaded: the select then vectorizes
+      return ((yi > 0.f) & (yi < hi)) ? gi : 0.f;
+    });
   });
   return y;
 }

@@ -44,7 +44,7 @@ Tensor SumImpl(const Tensor& x, const std::vector<int>& axes, bool keepdim, bool
     const internal::Broadcast bc = MakeBroadcast(xs, keep_shape, "Sum backward");
     float* d = dx.Acc(0);
     const float* g = dy.data();
-    ForEachBroadcast(bc, [&](int64_t i, int64_t, int64_t ib) { d[i] += scale * g[ib]; });
+    ForEachBroadcast(bc, [=](int64_t i, int64_t, int64_t ib) { d[i] += scale * g[ib]; });
   });
   return y;
 }

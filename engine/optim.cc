@@ -32,7 +32,7 @@ void Sgd::StepParameter(const Group& g, const Tensor& p, const Tensor& buf, floa
   float* w = p.data();
   const float* gr = grad.data();
   float* b = buf.defined() ? buf.data() : nullptr;
-  ForEach(p.numel(), [&](int64_t i) {
+  ForEach(p.numel(), [=](int64_t i) {
     float d = gr[i];
     if (coupled && wd != 0.f) d += wd * w[i];
     if (b != nullptr) {
