@@ -1,6 +1,7 @@
 // Engine speed: convolution (forward, backward-data, backward-weight) and batch norm at
 // every ResNet-20 layer shape (CIFAR, batch 128), plus ResNet-18 (CIFAR) shapes at batch 32
-// where the choice between direct and im2col + GEMM is made. Counters: GFLOP/s (2 * MACs) and images/s.
+// where the choice between direct and im2col + GEMM is made. Counters: GFLOP/s (2 * MACs) and
+// images/s.
 //   bazel run //benchmarks:engine -- --benchmark_filter=Conv --benchmark_repetitions=5 \
 //       --benchmark_report_aggregates_only=true
 // Args: {layer, threads, algorithm (0 auto = what Conv2dForward picks, 1 direct, 2 GEMM)}.
@@ -24,12 +25,18 @@ struct Layer {
 
 // ResNet-20 uses layers 0-5 (times 1, 6, 1, 5, 1, 5 per step; the stem needs no dx).
 const Layer kLayers[] = {
-    {"r20_stem_3-16_32", 128, 3, 32, 16, 3, 1},      {"r20_s1_16-16_32", 128, 16, 32, 16, 3, 1},
-    {"r20_s2_16-32_s2", 128, 16, 32, 32, 3, 2},      {"r20_s2_32-32_16", 128, 32, 16, 32, 3, 1},
-    {"r20_s3_32-64_s2", 128, 32, 16, 64, 3, 2},      {"r20_s3_64-64_8", 128, 64, 8, 64, 3, 1},
-    {"r20_short_16-32_1x1s2", 128, 16, 32, 32, 1, 2}, {"r20_short_32-64_1x1s2", 128, 32, 16, 64, 1, 2},
-    {"r18_l1_64-64_32", 32, 64, 32, 64, 3, 1},       {"r18_l4_512-512_4", 32, 512, 4, 512, 3, 1},
-    {"r18_l2_128-128_16", 32, 128, 16, 128, 3, 1},   {"r18_l3_256-256_8", 32, 256, 8, 256, 3, 1},
+    {"r20_stem_3-16_32", 128, 3, 32, 16, 3, 1},
+    {"r20_s1_16-16_32", 128, 16, 32, 16, 3, 1},
+    {"r20_s2_16-32_s2", 128, 16, 32, 32, 3, 2},
+    {"r20_s2_32-32_16", 128, 32, 16, 32, 3, 1},
+    {"r20_s3_32-64_s2", 128, 32, 16, 64, 3, 2},
+    {"r20_s3_64-64_8", 128, 64, 8, 64, 3, 1},
+    {"r20_short_16-32_1x1s2", 128, 16, 32, 32, 1, 2},
+    {"r20_short_32-64_1x1s2", 128, 32, 16, 64, 1, 2},
+    {"r18_l1_64-64_32", 32, 64, 32, 64, 3, 1},
+    {"r18_l4_512-512_4", 32, 512, 4, 512, 3, 1},
+    {"r18_l2_128-128_16", 32, 128, 16, 128, 3, 1},
+    {"r18_l3_256-256_8", 32, 256, 8, 256, 3, 1},
 };
 constexpr int kNumLayers = sizeof(kLayers) / sizeof(kLayers[0]);
 
@@ -67,8 +74,8 @@ void RunConv(benchmark::State& state, Pass pass) {
       (direct ? internal::DirectForward : internal::GemmForward)(s, x.data(), w.data(), nullptr,
                                                                  y.data(), ws.data());
     } else if (pass == kBackwardData) {
-      (direct ? internal::DirectBackwardData : internal::GemmBackwardData)(
-          s, dy.data(), w.data(), dx.data(), ws.data());
+      (direct ? internal::DirectBackwardData : internal::GemmBackwardData)(s, dy.data(), w.data(),
+                                                                           dx.data(), ws.data());
     } else {
       (direct ? internal::DirectBackwardWeight : internal::GemmBackwardWeight)(
           s, x.data(), dy.data(), dw.data(), nullptr, ws.data());
@@ -76,8 +83,8 @@ void RunConv(benchmark::State& state, Pass pass) {
     benchmark::ClobberMemory();
   }
   state.SetLabel(std::string(l.name) + (direct ? " direct" : " gemm"));
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * s.Macs(), benchmark::Counter::kIsIterationInvariantRate,
-                                                 benchmark::Counter::kIs1000);
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * s.Macs(), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
   state.counters["img/s"] = benchmark::Counter(s.N, benchmark::Counter::kIsIterationInvariantRate);
 }
 
@@ -107,12 +114,12 @@ void BM_BatchNormForwardTrain(benchmark::State& state) {
   const auto x = Random(n, 1), gamma = Random(s.C, 2), beta = Random(s.C, 3);
   std::vector<float> y(n), mean(s.C), invstd(s.C), rm(s.C), rv(s.C, 1.f);
   for (auto _ : state) {
-    BatchNormForwardTrain(s, x.data(), gamma.data(), beta.data(), 1e-5f, 0.1f, rm.data(),
-                          rv.data(), Activation::kReLU, y.data(), mean.data(), invstd.data());
+    BatchNormForwardTrain(s, x.data(), gamma.data(), beta.data(), 1e-5f, 0.1f, rm.data(), rv.data(),
+                          Activation::kReLU, y.data(), mean.data(), invstd.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GB/s"] = benchmark::Counter(3.0 * n * sizeof(float),
-                                              benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GB/s"] =
+      benchmark::Counter(3.0 * n * sizeof(float), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_BatchNormBackward(benchmark::State& state) {
@@ -128,8 +135,8 @@ void BM_BatchNormBackward(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   // Two sweeps reading x, y, dy (the second from cache when a channel fits) + dx read/write.
-  state.counters["GB/s"] = benchmark::Counter(5.0 * n * sizeof(float),
-                                              benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GB/s"] =
+      benchmark::Counter(5.0 * n * sizeof(float), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BnArgs(benchmark::internal::Benchmark* b) {

@@ -1,15 +1,17 @@
 // Batch normalization kernels (see batchnorm.h). Work split: statistics and the backward
-// run one channel per task (ParallelFor over C), so every per-channel reduction runs on one
+// run one channel per task (DynamicFor over C), so every per-channel reduction runs on one
 // thread in a fixed order: within an (n, c) plane in 8 float lanes, summed horizontally into
 // double, planes in n order. Forward normalization runs over (n, c) planes.
 #include "engine/kernels/batchnorm.h"
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
 #include "engine/check.h"
+#include "engine/kernels/dynamic_for.h"
 #include "engine/parallel.h"
 
 namespace strata {
@@ -20,15 +22,16 @@ void CheckShape(const BatchNormShape& s, const char* op, bool batch_stats) {
   CHECK(s.N > 0 && s.C > 0 && s.HW > 0)
       << op << ": sizes must be positive: N=" << s.N << " C=" << s.C << " HW=" << s.HW;
   if (batch_stats) {
-    CHECK_GT(int64_t(s.N) * s.HW, 1) << op << ": batch statistics need N*HW > 1 (N=" << s.N
-                                     << " HW=" << s.HW << ")";
+    CHECK_GT(int64_t(s.N) * s.HW, 1)
+        << op << ": batch statistics need N*HW > 1 (N=" << s.N << " HW=" << s.HW << ")";
   }
 }
 
 double Sum8(__m256 v) {
   alignas(32) float f[8];
   _mm256_store_ps(f, v);
-  return ((double(f[0]) + f[1]) + (double(f[2]) + f[3])) + ((double(f[4]) + f[5]) + (double(f[6]) + f[7]));
+  return ((double(f[0]) + f[1]) + (double(f[2]) + f[3])) +
+         ((double(f[4]) + f[5]) + (double(f[6]) + f[7]));
 }
 
 __m256i TailMask(int64_t n) {
@@ -47,8 +50,8 @@ void ShiftedSums(const float* x, int64_t n, float shift, double* s1, double* s2)
   }
   if (i < n) {
     const __m256i m = TailMask(n - i);
-    const __m256 d = _mm256_and_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, m), k),
-                                   _mm256_castsi256_ps(m));
+    const __m256 d =
+        _mm256_and_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, m), k), _mm256_castsi256_ps(m));
     a1 = _mm256_add_ps(a1, d);
     a2 = _mm256_fmadd_ps(d, d, a2);
   }
@@ -62,7 +65,8 @@ void ChannelStats(const BatchNormShape& s, const float* x, int c, double* mean, 
   const int64_t plane = s.HW, M = int64_t(s.N) * s.HW;
   const float shift = x[int64_t(c) * plane];
   double s1 = 0, s2 = 0;
-  for (int n = 0; n < s.N; ++n) ShiftedSums(x + (int64_t(n) * s.C + c) * plane, plane, shift, &s1, &s2);
+  for (int n = 0; n < s.N; ++n)
+    ShiftedSums(x + (int64_t(n) * s.C + c) * plane, plane, shift, &s1, &s2);
   const double m1 = s1 / M;
   *mean = shift + m1;
   *var = std::max(0.0, s2 / M - m1 * m1);
@@ -90,10 +94,14 @@ struct ChannelNorm {
 // would cancel).
 void Normalize(const BatchNormShape& s, const float* x, const ChannelNorm& cn, Activation act,
                float* y) {
-  ParallelFor(int64_t(s.N) * s.C, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t nc = begin; nc < end; ++nc) {
+  // Items of >= 4096 floats, handed out dynamically (dynamic_for.h).
+  const int64_t planes = int64_t(s.N) * s.C, per_item = std::max<int64_t>(1, 4096 / s.HW);
+  internal::DynamicFor(NumThreads(), (planes + per_item - 1) / per_item, [&](int, int64_t item) {
+    const int64_t end = std::min(planes, (item + 1) * per_item);
+    for (int64_t nc = item * per_item; nc < end; ++nc) {
       const int c = int(nc % s.C);
-      const float invstd = cn.invstd ? cn.invstd[c] : float(1.0 / std::sqrt(double(cn.var[c]) + cn.eps));
+      const float invstd =
+          cn.invstd ? cn.invstd[c] : float(1.0 / std::sqrt(double(cn.var[c]) + cn.eps));
       const float scale = (cn.gamma ? cn.gamma[c] : 1.f) * invstd;
       const __m256 a = _mm256_set1_ps(scale), m = _mm256_set1_ps(cn.mean[c]);
       const __m256 b = _mm256_set1_ps(cn.beta ? cn.beta[c] : 0.f);
@@ -101,12 +109,15 @@ void Normalize(const BatchNormShape& s, const float* x, const ChannelNorm& cn, A
       float* yp = y + nc * s.HW;
       int64_t i = 0;
       for (; i + 8 <= s.HW; i += 8) {
-        _mm256_storeu_ps(yp + i, Activate(_mm256_fmadd_ps(_mm256_sub_ps(_mm256_loadu_ps(xp + i), m), a, b), act));
+        _mm256_storeu_ps(
+            yp + i,
+            Activate(_mm256_fmadd_ps(_mm256_sub_ps(_mm256_loadu_ps(xp + i), m), a, b), act));
       }
       if (i < s.HW) {
         const __m256i t = TailMask(s.HW - i);
-        _mm256_maskstore_ps(yp + i, t,
-                            Activate(_mm256_fmadd_ps(_mm256_sub_ps(_mm256_maskload_ps(xp + i, t), m), a, b), act));
+        _mm256_maskstore_ps(
+            yp + i, t,
+            Activate(_mm256_fmadd_ps(_mm256_sub_ps(_mm256_maskload_ps(xp + i, t), m), a, b), act));
       }
     }
   });
@@ -177,16 +188,14 @@ void BatchNormForwardTrain(const BatchNormShape& s, const float* x, const float*
   CheckShape(s, "BatchNormForwardTrain", true);
   CHECK(x != y) << "BatchNormForwardTrain: y may not alias x";
   const int64_t M = int64_t(s.N) * s.HW;
-  ParallelFor(s.C, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t c = begin; c < end; ++c) {
-      double mean, var;
-      ChannelStats(s, x, int(c), &mean, &var);
-      save_mean[c] = float(mean);
-      save_invstd[c] = float(1.0 / std::sqrt(var + eps));
-      if (running_mean) running_mean[c] = float((1.0 - momentum) * running_mean[c] + momentum * mean);
-      if (running_var) {
-        running_var[c] = float((1.0 - momentum) * running_var[c] + momentum * var * M / (M - 1));
-      }
+  internal::DynamicFor(NumThreads(), s.C, [&](int, int64_t c) {
+    double mean, var;
+    ChannelStats(s, x, int(c), &mean, &var);
+    save_mean[c] = float(mean);
+    save_invstd[c] = float(1.0 / std::sqrt(var + eps));
+    if (running_mean) running_mean[c] = float((1.0 - momentum) * running_mean[c] + momentum * mean);
+    if (running_var) {
+      running_var[c] = float((1.0 - momentum) * running_var[c] + momentum * var * M / (M - 1));
     }
   });
   Normalize(s, x, {gamma, beta, save_mean, save_invstd, nullptr, eps}, act, y);
@@ -211,22 +220,20 @@ void BatchNormBackward(const BatchNormShape& s, const float* x, const float* y, 
   CHECK(act == Activation::kNone || y != nullptr)
       << "BatchNormBackward: a fused activation needs the forward output y";
   const double M = double(s.N) * s.HW;
-  ParallelFor(s.C, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t c = begin; c < end; ++c) {
-      double s_dy = 0, s_dyx = 0;
-      const float mean = save_mean[c], invstd = save_invstd[c];
-      for (int n = 0; n < s.N; ++n) {
-        const int64_t o = (int64_t(n) * s.C + c) * s.HW;
-        PlaneGradSums({x + o, y ? y + o : nullptr, dy + o, dx + o, s.HW, act}, mean, &s_dy, &s_dyx);
-      }
-      if (dbeta) dbeta[c] += float(s_dy);
-      if (dgamma) dgamma[c] += float(s_dyx * invstd);
-      const float k0 = (gamma ? gamma[c] : 1.f) * invstd, k1 = float(s_dy / M),
-                  k2 = float(s_dyx * invstd * invstd / M);
-      for (int n = 0; n < s.N; ++n) {
-        const int64_t o = (int64_t(n) * s.C + c) * s.HW;
-        PlaneGradApply({x + o, y ? y + o : nullptr, dy + o, dx + o, s.HW, act}, mean, k0, k1, k2);
-      }
+  internal::DynamicFor(NumThreads(), s.C, [&](int, int64_t c) {
+    double s_dy = 0, s_dyx = 0;
+    const float mean = save_mean[c], invstd = save_invstd[c];
+    for (int n = 0; n < s.N; ++n) {
+      const int64_t o = (int64_t(n) * s.C + c) * s.HW;
+      PlaneGradSums({x + o, y ? y + o : nullptr, dy + o, dx + o, s.HW, act}, mean, &s_dy, &s_dyx);
+    }
+    if (dbeta) dbeta[c] += float(s_dy);
+    if (dgamma) dgamma[c] += float(s_dyx * invstd);
+    const float k0 = (gamma ? gamma[c] : 1.f) * invstd, k1 = float(s_dy / M),
+                k2 = float(s_dyx * invstd * invstd / M);
+    for (int n = 0; n < s.N; ++n) {
+      const int64_t o = (int64_t(n) * s.C + c) * s.HW;
+      PlaneGradApply({x + o, y ? y + o : nullptr, dy + o, dx + o, s.HW, act}, mean, k0, k1, k2);
     }
   });
 }

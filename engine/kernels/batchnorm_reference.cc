@@ -59,8 +59,8 @@ void BatchNormForwardTrainReference(const BatchNormShape& s, const float* x, con
 
 void BatchNormBackwardReference(const BatchNormShape& s, const float* x, const float* y,
                                 const float* dy, const float* gamma, const float* save_mean,
-                                const float* save_invstd, Activation act, float* dx,
-                                float* dgamma, float* dbeta) {
+                                const float* save_invstd, Activation act, float* dx, float* dgamma,
+                                float* dbeta) {
   const double M = double(s.N) * s.HW;
   for (int c = 0; c < s.C; ++c) {
     const double mean = save_mean[c], invstd = save_invstd[c], g = gamma ? gamma[c] : 1.0;

@@ -24,7 +24,7 @@ BnRun RunBatchNorm(const BatchNormShape& s, Activation act, bool reference, uint
   for (float& v : x) v += 3.f;
   const auto gamma = RandomVector(s.C, seed, 2), beta = RandomVector(s.C, seed, 3);
   const auto dy = RandomVector(n, seed, 4);
-  BnRun r{std::vector<float>(n), std::vector<float>(s.C), std::vector<float>(s.C),
+  BnRun r{std::vector<float>(n),      std::vector<float>(s.C),    std::vector<float>(s.C),
           RandomVector(s.C, seed, 5), RandomVector(s.C, seed, 6), RandomVector(n, seed, 7),
           RandomVector(s.C, seed, 8), RandomVector(s.C, seed, 9)};
   for (float& v : r.rvar) v = std::fabs(v);
@@ -55,7 +55,8 @@ TEST(BatchNormTest, TrainForwardAndBackwardAgreeWithReference) {
         for (Activation act : {Activation::kNone, Activation::kReLU, Activation::kReLU6}) {
           const BatchNormShape s{N, C, HW};
           const int64_t M = int64_t(N) * HW;
-          const BnRun fast = RunBatchNorm(s, act, false, ++seed), ref = RunBatchNorm(s, act, true, seed);
+          const BnRun fast = RunBatchNorm(s, act, false, ++seed),
+                      ref = RunBatchNorm(s, act, true, seed);
           SCOPED_TRACE(::testing::Message() << "N=" << N << " C=" << C << " HW=" << HW
                                             << " act=" << int(act) << " seed=" << seed);
           // Statistics: relative error ~ eps * sqrt(M). Outputs: the float mean's error
@@ -110,8 +111,8 @@ TEST(BatchNormTest, BitIdenticalForOneTwoThreeThreads) {
 TEST(BatchNormDeathTest, SingleValuePerChannelIsRejected) {
   const BatchNormShape s{1, 2, 1};
   std::vector<float> v(2);
-  EXPECT_DEATH(BatchNormForwardTrain(s, v.data(), nullptr, nullptr, 1e-5f, 0.1f, nullptr,
-                                     nullptr, Activation::kNone, v.data() + 0, v.data(), v.data()),
+  EXPECT_DEATH(BatchNormForwardTrain(s, v.data(), nullptr, nullptr, 1e-5f, 0.1f, nullptr, nullptr,
+                                     Activation::kNone, v.data() + 0, v.data(), v.data()),
                "BatchNormForwardTrain");
 }
 

@@ -6,6 +6,7 @@
 
 #include "engine/check.h"
 #include "engine/kernels/conv2d_internal.h"
+#include "engine/kernels/dynamic_for.h"
 #include "engine/parallel.h"
 
 namespace strata {
@@ -14,16 +15,14 @@ namespace internal {
 
 void CheckConv2dShape(const Conv2dShape& s, const char* op) {
   CHECK(s.N > 0 && s.C > 0 && s.H > 0 && s.W > 0 && s.K > 0 && s.R > 0 && s.S > 0)
-      << op << ": sizes must be positive: N=" << s.N << " C=" << s.C << " H=" << s.H
-      << " W=" << s.W << " K=" << s.K << " R=" << s.R << " S=" << s.S;
+      << op << ": sizes must be positive: N=" << s.N << " C=" << s.C << " H=" << s.H << " W=" << s.W
+      << " K=" << s.K << " R=" << s.R << " S=" << s.S;
   CHECK(s.stride_h > 0 && s.stride_w > 0 && s.pad_h >= 0 && s.pad_w >= 0)
       << op << ": stride " << s.stride_h << "x" << s.stride_w << " pad " << s.pad_h << "x"
       << s.pad_w;
   CHECK_GT(s.groups, 0) << op << ": groups";
-  CHECK_EQ(s.C % s.groups, 0) << op << ": input channels C not divisible by groups "
-                              << s.groups;
-  CHECK_EQ(s.K % s.groups, 0) << op << ": output channels K not divisible by groups "
-                              << s.groups;
+  CHECK_EQ(s.C % s.groups, 0) << op << ": input channels C not divisible by groups " << s.groups;
+  CHECK_EQ(s.K % s.groups, 0) << op << ": output channels K not divisible by groups " << s.groups;
   CHECK_GE(s.H + 2 * s.pad_h, s.R) << op << ": kernel taller than padded input";
   CHECK_GE(s.W + 2 * s.pad_w, s.S) << op << ": kernel wider than padded input";
 }
@@ -41,13 +40,12 @@ ConvAlgo ChooseConvAlgo(const Conv2dShape& s) {
 int NumSlots(int N) { return std::max(1, std::min(NumThreads(), N)); }
 
 void ForEachSlot(int slots, int64_t n, const std::function<void(int, int64_t, int64_t)>& fn) {
-  ParallelFor(slots, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) fn(int(i), n * i / slots, n * (i + 1) / slots);
-  });
+  DynamicFor(slots, n, [&](int slot, int64_t i) { fn(slot, i, i + 1); });
 }
 
-// Six chunks balance 1, 2 and 3 threads; more would only grow the workspace.
-int WeightChunks(int N) { return std::min(N, 6); }
+// Chunks are handed out dynamically (ForEachSlot): 16 keep both threads busy when one is
+// slowed by another process; large filters use 6 to bound the workspace.
+int WeightChunks(const Conv2dShape& s) { return std::min(s.N, s.WSize() <= (1 << 18) ? 16 : 6); }
 
 int64_t WeightPartialFloats(const Conv2dShape& s) { return s.WSize() + s.K; }
 

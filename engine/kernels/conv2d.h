@@ -52,11 +52,11 @@ void Conv2dBackwardWeight(const Conv2dShape& s, const float* x, const float* dy,
 
 // Naive seven-loop references, double accumulation. Test oracles only. Same overwrite /
 // accumulate contract as above.
-void Conv2dForwardReference(const Conv2dShape& s, const float* x, const float* w,
-                            const float* bias, float* y);
+void Conv2dForwardReference(const Conv2dShape& s, const float* x, const float* w, const float* bias,
+                            float* y);
 void Conv2dBackwardDataReference(const Conv2dShape& s, const float* dy, const float* w, float* dx);
-void Conv2dBackwardWeightReference(const Conv2dShape& s, const float* x, const float* dy,
-                                   float* dw, float* dbias);
+void Conv2dBackwardWeightReference(const Conv2dShape& s, const float* x, const float* dy, float* dw,
+                                   float* dbias);
 
 }  // namespace kernels
 }  // namespace strata

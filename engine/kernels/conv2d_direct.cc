@@ -22,7 +22,8 @@ void StoreTile(const TileArgs& a, const TileVectors& v, __m256 (&acc)[KB][NV]) {
     for (int k = 0; k < KB; ++k) {
       float* o = a.out + k * a.out_plane + v.out_off[j];
       __m256 r = acc[k][j];
-      if (a.accumulate) r = _mm256_add_ps(full ? _mm256_loadu_ps(o) : _mm256_maskload_ps(o, mask), r);
+      if (a.accumulate)
+        r = _mm256_add_ps(full ? _mm256_loadu_ps(o) : _mm256_maskload_ps(o, mask), r);
       if (full) {
         _mm256_storeu_ps(o, r);
       } else {
@@ -63,9 +64,12 @@ void Tile(const TileArgs& a, const TileVectors& v) {
 template <int KB>
 void TileNV(const TileArgs& a, const TileVectors& v) {
   switch (v.count) {
-    case 1: return Tile<KB, 1>(a, v);
-    case 2: return Tile<KB, 2>(a, v);
-    default: return Tile<KB, 3>(a, v);
+    case 1:
+      return Tile<KB, 1>(a, v);
+    case 2:
+      return Tile<KB, 2>(a, v);
+    default:
+      return Tile<KB, 3>(a, v);
   }
 }
 
@@ -90,8 +94,7 @@ void PackForwardWeights(const Conv2dShape& s, const float* w, float* packed) {
 
 int64_t PackedForwardFloats(const Conv2dShape& s) {
   const int Kg = s.K / s.groups;
-  return RoundUp(int64_t(s.groups) * CeilDiv(Kg, kTileK) * kTileK * (s.C / s.groups) * s.R *
-                     s.S,
+  return RoundUp(int64_t(s.groups) * CeilDiv(Kg, kTileK) * kTileK * (s.C / s.groups) * s.R * s.S,
                  16);
 }
 
@@ -106,9 +109,8 @@ void ForwardVector(const Conv2dShape& s, const PaddedInput& L, int index, int sl
 }
 
 // One image; `next` (or null) is the next image's input, prefetched along the way.
-void ForwardImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
-                  const int64_t* taps, const float* packed, const float* bias, float* y,
-                  const float* next) {
+void ForwardImage(const Conv2dShape& s, const PaddedInput& L, const float* buf, const int64_t* taps,
+                  const float* packed, const float* bias, float* y, const float* next) {
   const int Cg = s.C / s.groups, Kg = s.K / s.groups, RS = s.R * s.S;
   const int vectors = s.P() * CeilDiv(s.Q(), kLanes);
   const int64_t PQ = int64_t(s.P()) * s.Q();
@@ -119,10 +121,16 @@ void ForwardImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
       v.count = std::min(kTileV, vectors - v0);
       for (int j = 0; j < v.count; ++j) ForwardVector(s, L, v0 + j, j, &v);
       for (int k0 = 0; k0 < Kg; k0 += kTileK) {
-        TileArgs a{buf + int64_t(g) * Cg * L.plane, L.plane, Cg, taps, RS,
+        TileArgs a{buf + int64_t(g) * Cg * L.plane,
+                   L.plane,
+                   Cg,
+                   taps,
+                   RS,
                    packed + (int64_t(g) * CeilDiv(Kg, kTileK) + k0 / kTileK) * Cg * RS * kTileK,
-                   y + (int64_t(g) * Kg + k0) * PQ, PQ,
-                   bias ? bias + g * Kg + k0 : nullptr, false};
+                   y + (int64_t(g) * Kg + k0) * PQ,
+                   PQ,
+                   bias ? bias + g * Kg + k0 : nullptr,
+                   false};
         RunTile(std::min(kTileK, Kg - k0), a, v);
       }
     }
@@ -133,10 +141,14 @@ void ForwardImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
 
 void RunTile(int kk, const TileArgs& a, const TileVectors& v) {
   switch (kk) {
-    case 1: return TileNV<1>(a, v);
-    case 2: return TileNV<2>(a, v);
-    case 3: return TileNV<3>(a, v);
-    default: return TileNV<4>(a, v);
+    case 1:
+      return TileNV<1>(a, v);
+    case 2:
+      return TileNV<2>(a, v);
+    case 3:
+      return TileNV<3>(a, v);
+    default:
+      return TileNV<4>(a, v);
   }
 }
 
@@ -165,8 +177,8 @@ void FillPaddedInput(const Conv2dShape& s, const PaddedInput& L, const float* x,
         continue;
       }
       if (L.phases == 1) {
-        PadRow(src, std::max(0, std::min(s.W, L.half - s.pad_w)), std::min(s.pad_w, L.half),
-               L.half, dst);
+        PadRow(src, std::max(0, std::min(s.W, L.half - s.pad_w)), std::min(s.pad_w, L.half), L.half,
+               dst);
         continue;
       }
       for (int ph = 0; ph < L.phases; ++ph) {
@@ -210,7 +222,8 @@ void DirectForward(const Conv2dShape& s, const float* x, const float* w, const f
     float* buf = buffers + slot * PaddedInputFloats(s);
     for (int64_t n = n0; n < n1; ++n) {
       FillPaddedInput(s, L, x + n * xn, buf);
-      ForwardImage(s, L, buf, taps, packed, bias, y + n * yn, n + 1 < n1 ? x + (n + 1) * xn : nullptr);
+      ForwardImage(s, L, buf, taps, packed, bias, y + n * yn,
+                   n + 1 < s.N ? x + (n + 1) * xn : nullptr);
     }
   });
 }

@@ -19,10 +19,10 @@ namespace strata {
 namespace kernels {
 namespace internal {
 
-constexpr int kLanes = 8;     // floats per AVX2 vector
-constexpr int kTileK = 4;     // output channels per register tile
-constexpr int kTileV = 3;     // output vectors per register tile
-constexpr int kSlack = 16;    // floats past a buffer's end that full-vector loads may touch
+constexpr int kLanes = 8;   // floats per AVX2 vector
+constexpr int kTileK = 4;   // output channels per register tile
+constexpr int kTileV = 3;   // output vectors per register tile
+constexpr int kSlack = 16;  // floats past a buffer's end that full-vector loads may touch
 
 inline int64_t RoundUp(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 inline int CeilDiv(int a, int b) { return (a + b - 1) / b; }

@@ -64,8 +64,7 @@ DataPlan MakeDataPlan(const Conv2dShape& s) {
 }
 
 // Taps of phase (ph, pw): offsets into a dy plane, and their (r*S + t); returns the count.
-int PhaseTaps(const Conv2dShape& s, const DataPlan& d, int ph, int pw, int64_t* offsets,
-              int* rs) {
+int PhaseTaps(const Conv2dShape& s, const DataPlan& d, int ph, int pw, int64_t* offsets, int* rs) {
   int n = 0;
   for (int r = 0; r < s.R; ++r) {
     for (int t = 0; t < s.S; ++t) {
@@ -144,7 +143,8 @@ void DataPhase(const Conv2dShape& s, const DataPlan& d, int ph, int pw, const fl
   const int64_t out_plane = direct ? int64_t(s.H) * s.W : int64_t(rows) * per_row * kLanes;
   for (int g = 0; g < s.groups; ++g) {
     for (int v0 = 0; v0 < rows * per_row; v0 += kTileV) {
-      PrefetchSlice(next, s.YSize() / s.N, (int64_t(ph * s.stride_w + pw) * s.groups + g) * rows * per_row + v0,
+      PrefetchSlice(next, s.YSize() / s.N,
+                    (int64_t(ph * s.stride_w + pw) * s.groups + g) * rows * per_row + v0,
                     int64_t(d.phases) * s.groups * rows * per_row);
       TileVectors v;
       v.count = std::min(kTileV, rows * per_row - v0);
@@ -155,10 +155,16 @@ void DataPhase(const Conv2dShape& s, const DataPlan& d, int ph, int pw, const fl
         v.lanes[j] = direct ? std::min(kLanes, s.W - q) : kLanes;
       }
       for (int c0 = 0; c0 < Cg; c0 += kTileK) {
-        TileArgs a{buf + int64_t(g) * Kg * d.plane, d.plane, Kg, taps, ntaps,
+        TileArgs a{buf + int64_t(g) * Kg * d.plane,
+                   d.plane,
+                   Kg,
+                   taps,
+                   ntaps,
                    packed + (int64_t(g) * CeilDiv(Cg, kTileK) + c0 / kTileK) * Kg * ntaps * kTileK,
-                   (direct ? dx : phase_out) + (int64_t(g) * Cg + c0) * out_plane, out_plane,
-                   nullptr, direct};
+                   (direct ? dx : phase_out) + (int64_t(g) * Cg + c0) * out_plane,
+                   out_plane,
+                   nullptr,
+                   direct};
         RunTile(std::min(kTileK, Cg - c0), a, v);
       }
     }
@@ -177,8 +183,7 @@ void DataPhase(const Conv2dShape& s, const DataPlan& d, int ph, int pw, const fl
 
 int64_t DirectDataWorkspaceFloats(const Conv2dShape& s, int slots) {
   const DataPlan d = MakeDataPlan(s);
-  return d.phases * PhaseTableFloats(s) +
-         slots * (DyBufferFloats(s, d) + PhaseOutFloats(s, d));
+  return d.phases * PhaseTableFloats(s) + slots * (DyBufferFloats(s, d) + PhaseOutFloats(s, d));
 }
 
 void DirectBackwardData(const Conv2dShape& s, const float* dy, const float* w, float* dx,
@@ -188,8 +193,8 @@ void DirectBackwardData(const Conv2dShape& s, const float* dy, const float* w, f
   CHECK_LE(s.R * s.S, 512) << "Conv2dBackwardData: kernel " << s.R << "x" << s.S;
   for (int p = 0; p < d.phases; ++p) {
     float* table = workspace + p * PhaseTableFloats(s);
-    const int n = PhaseTaps(s, d, p / s.stride_w, p % s.stride_w,
-                            reinterpret_cast<int64_t*>(table), rs);
+    const int n =
+        PhaseTaps(s, d, p / s.stride_w, p % s.stride_w, reinterpret_cast<int64_t*>(table), rs);
     PackPhaseWeights(s, w, rs, n, table + RoundUp(2 * s.R * s.S, 16));
   }
   float* scratch = workspace + d.phases * PhaseTableFloats(s);
@@ -202,7 +207,7 @@ void DirectBackwardData(const Conv2dShape& s, const float* dy, const float* w, f
       for (int p = 0; p < d.phases; ++p) {
         DataPhase(s, d, p / s.stride_w, p % s.stride_w, buf, workspace + p * PhaseTableFloats(s),
                   dx + n * xn, buf + DyBufferFloats(s, d),
-                  n + 1 < n1 ? dy + (n + 1) * yn : nullptr);
+                  n + 1 < s.N ? dy + (n + 1) * yn : nullptr);
       }
     }
   });

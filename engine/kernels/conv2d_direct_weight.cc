@@ -26,8 +26,8 @@ struct WeightArgs {
   int64_t dy_plane = 0;       // P*Q
   int64_t row_step = 0;       // stride_h * row_pitch of the buffer
   int P = 0, Q = 0;
-  float* dw = nullptr;        // partial at [first channel][first tap]
-  int64_t ldw = 0;            // floats between channels of dw: (C/G)*R*S
+  float* dw = nullptr;  // partial at [first channel][first tap]
+  int64_t ldw = 0;      // floats between channels of dw: (C/G)*R*S
 };
 
 template <int KB, int TB>
@@ -68,24 +68,31 @@ void WeightTile(const WeightArgs& a, const int64_t* tap) {
 template <int KB>
 void WeightTileTB(int tb, const WeightArgs& a, const int64_t* tap) {
   switch (tb) {
-    case 1: return WeightTile<KB, 1>(a, tap);
-    case 2: return WeightTile<KB, 2>(a, tap);
-    default: return WeightTile<KB, 3>(a, tap);
+    case 1:
+      return WeightTile<KB, 1>(a, tap);
+    case 2:
+      return WeightTile<KB, 2>(a, tap);
+    default:
+      return WeightTile<KB, 3>(a, tap);
   }
 }
 
 void RunWeightTile(int kb, int tb, const WeightArgs& a, const int64_t* tap) {
   switch (kb) {
-    case 1: return WeightTileTB<1>(tb, a, tap);
-    case 2: return WeightTileTB<2>(tb, a, tap);
-    case 3: return WeightTileTB<3>(tb, a, tap);
-    default: return WeightTileTB<4>(tb, a, tap);
+    case 1:
+      return WeightTileTB<1>(tb, a, tap);
+    case 2:
+      return WeightTileTB<2>(tb, a, tap);
+    case 3:
+      return WeightTileTB<3>(tb, a, tap);
+    default:
+      return WeightTileTB<4>(tb, a, tap);
   }
 }
 
 // partial (K x Cg*R*S, as w) += this image's gradient.
-void WeightImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
-                 const int64_t* taps, const float* dy, float* partial) {
+void WeightImage(const Conv2dShape& s, const PaddedInput& L, const float* buf, const int64_t* taps,
+                 const float* dy, float* partial) {
   const int Cg = s.C / s.groups, Kg = s.K / s.groups, RS = s.R * s.S, L_ = Cg * RS;
   const int64_t PQ = int64_t(s.P()) * s.Q();
   WeightArgs a;
@@ -114,20 +121,21 @@ void WeightImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
 bool UseWide(const Conv2dShape& s) { return s.K / s.groups >= kLanes; }
 
 int64_t PartialWeightFloats(const Conv2dShape& s) {
-  return UseWide(s) ? int64_t(s.groups) * (s.C / s.groups) * s.R * s.S * RoundUp(s.K / s.groups, kLanes)
-                    : s.WSize();
+  return UseWide(s)
+             ? int64_t(s.groups) * (s.C / s.groups) * s.R * s.S * RoundUp(s.K / s.groups, kLanes)
+             : s.WSize();
 }
 
 int64_t PartialFloats(const Conv2dShape& s) { return RoundUp(PartialWeightFloats(s) + s.K, 16); }
 
 int64_t SlotFloats(const Conv2dShape& s) {
-  const int64_t dyt = UseWide(s) ? RoundUp(int64_t(s.P()) * s.Q() * RoundUp(s.K / s.groups, kLanes), 16) : 0;
+  const int64_t dyt =
+      UseWide(s) ? RoundUp(int64_t(s.P()) * s.Q() * RoundUp(s.K / s.groups, kLanes), 16) : 0;
   return PaddedInputFloats(s) + dyt;
 }
 
 // dw += sum over chunks (in order) of the [g][f][Kgp] partials; dbias likewise.
-void CombineWide(const Conv2dShape& s, const float* partials, int chunks, float* dw,
-                 float* dbias) {
+void CombineWide(const Conv2dShape& s, const float* partials, int chunks, float* dw, float* dbias) {
   const int Kg = s.K / s.groups, Kgp = RoundUp(Kg, kLanes), L_ = s.C / s.groups * s.R * s.S;
   const int64_t stride = PartialFloats(s), bias_at = PartialWeightFloats(s);
   ParallelFor(s.K, 1, [&](int64_t begin, int64_t end) {
@@ -150,7 +158,7 @@ void CombineWide(const Conv2dShape& s, const float* partials, int chunks, float*
 }  // namespace
 
 int64_t DirectWeightWorkspaceFloats(const Conv2dShape& s, int slots) {
-  return RoundUp(2 * s.R * s.S, 16) + slots * SlotFloats(s) + WeightChunks(s.N) * PartialFloats(s);
+  return RoundUp(2 * s.R * s.S, 16) + slots * SlotFloats(s) + WeightChunks(s) * PartialFloats(s);
 }
 
 void DirectBackwardWeight(const Conv2dShape& s, const float* x, const float* dy, float* dw,
@@ -158,7 +166,7 @@ void DirectBackwardWeight(const Conv2dShape& s, const float* x, const float* dy,
   const PaddedInput L = MakePaddedInput(s);
   int64_t* taps = reinterpret_cast<int64_t*>(workspace);
   InputTapOffsets(s, L, taps);
-  const int slots = NumSlots(s.N), chunks = WeightChunks(s.N);
+  const int slots = NumSlots(s.N), chunks = WeightChunks(s);
   const bool wide = UseWide(s);
   float* buffers = workspace + RoundUp(2 * s.R * s.S, 16);
   float* partials = buffers + slots * SlotFloats(s);
@@ -173,7 +181,7 @@ void DirectBackwardWeight(const Conv2dShape& s, const float* x, const float* dy,
         FillPaddedInput(s, L, x + n * xn, buf);
         if (wide) {
           WideWeightImage(s, L, buf, taps, dy + n * yn, buf + PaddedInputFloats(s), part,
-                          n + 1 < n1 ? x + (n + 1) * xn : nullptr);
+                          n + 1 < s.N ? x + (n + 1) * xn : nullptr);
         } else {
           WeightImage(s, L, buf, taps, dy + n * yn, part);
         }

@@ -61,12 +61,18 @@ void WideTile(const WideArgs& a, const int64_t* tap) {
 template <int KV>
 void WideTileTB(int tb, const WideArgs& a, const int64_t* tap) {
   switch (tb) {
-    case 1: return WideTile<KV, 1>(a, tap);
-    case 2: return WideTile<KV, 2>(a, tap);
-    case 3: return WideTile<KV, 3>(a, tap);
-    case 4: return WideTile<KV, 4>(a, tap);
-    case 5: return WideTile<KV, 5>(a, tap);
-    default: return WideTile<KV, 6>(a, tap);
+    case 1:
+      return WideTile<KV, 1>(a, tap);
+    case 2:
+      return WideTile<KV, 2>(a, tap);
+    case 3:
+      return WideTile<KV, 3>(a, tap);
+    case 4:
+      return WideTile<KV, 4>(a, tap);
+    case 5:
+      return WideTile<KV, 5>(a, tap);
+    default:
+      return WideTile<KV, 6>(a, tap);
   }
 }
 
@@ -94,7 +100,8 @@ void Transpose8x8(const float* in, int64_t ld_in, float* out, int64_t ld_out) {
 void TransposeDy(const float* dy, int Kg, int Kgp, int64_t PQ, float* dyt) {
   if (Kg % kLanes == 0 && PQ % kLanes == 0) {
     for (int k = 0; k < Kg; k += kLanes) {
-      for (int64_t i = 0; i < PQ; i += kLanes) Transpose8x8(dy + k * PQ + i, PQ, dyt + i * Kgp + k, Kgp);
+      for (int64_t i = 0; i < PQ; i += kLanes)
+        Transpose8x8(dy + k * PQ + i, PQ, dyt + i * Kgp + k, Kgp);
     }
     return;
   }

@@ -23,8 +23,8 @@ struct GemmDims {
 
 GemmDims Dims(const Conv2dShape& s) {
   const int Cg = s.C / s.groups;
-  const bool identity = s.R == 1 && s.S == 1 && s.stride_h == 1 && s.stride_w == 1 &&
-                        s.pad_h == 0 && s.pad_w == 0;
+  const bool identity =
+      s.R == 1 && s.S == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_h == 0 && s.pad_w == 0;
   return {Cg, s.K / s.groups, Cg * s.R * s.S, s.P() * s.Q(), identity};
 }
 
@@ -87,11 +87,11 @@ int64_t ColFloats(const Conv2dShape& s) {
 
 int64_t GemmWorkspaceFloats(const Conv2dShape& s, int slots) {
   const int64_t cols = int64_t(slots) * ColFloats(s);
-  return std::max(cols + WeightChunks(s.N) * WeightPartialFloats(s), int64_t(1));
+  return std::max(cols + WeightChunks(s) * WeightPartialFloats(s), int64_t(1));
 }
 
-void GemmForward(const Conv2dShape& s, const float* x, const float* w, const float* bias,
-                 float* y, float* workspace) {
+void GemmForward(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y,
+                 float* workspace) {
   const GemmDims d = Dims(s);
   const int64_t xg = int64_t(d.Cg) * s.H * s.W, yg = int64_t(d.Kg) * d.PQ;
   ForEachSlot(NumSlots(s.N), s.N, [&](int slot, int64_t n0, int64_t n1) {
@@ -139,7 +139,7 @@ void GemmBackwardWeight(const Conv2dShape& s, const float* x, const float* dy, f
                         float* dbias, float* workspace) {
   const GemmDims d = Dims(s);
   const int64_t xg = int64_t(d.Cg) * s.H * s.W, yg = int64_t(d.Kg) * d.PQ;
-  const int slots = NumSlots(s.N), chunks = WeightChunks(s.N);
+  const int slots = NumSlots(s.N), chunks = WeightChunks(s);
   float* partials = workspace + slots * ColFloats(s);
   ForEachSlot(slots, chunks, [&](int slot, int64_t c0, int64_t c1) {
     float* col = workspace + slot * ColFloats(s);

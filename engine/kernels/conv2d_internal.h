@@ -2,10 +2,10 @@
 // split they share. Tests call the algorithms directly to check both on every shape.
 //
 // Work split (both algorithms):
-//  * Forward and backward-data split the batch into `slots` contiguous ranges, one per
-//    thread; each slot owns a private scratch area of the workspace. Every output element
-//    is computed by one slot with an order that does not depend on the split.
-//  * Backward-weight splits the batch into WeightChunks(N) chunks fixed by N alone. A chunk
+//  * Forward and backward-data hand images to `slots` threads one at a time; each slot owns
+//    a private scratch area of the workspace. Every output element is computed within one
+//    image with an order that does not depend on the split.
+//  * Backward-weight splits the batch into WeightChunks(s) chunks fixed by the shape. A chunk
 //    is reduced in image order into its own partial dw (+ dbias) in the workspace; then
 //    CombineWeightChunks adds the partials to dw in chunk order.
 #ifndef STRATA_ENGINE_KERNELS_CONV2D_INTERNAL_H_
@@ -29,10 +29,11 @@ ConvAlgo ChooseConvAlgo(const Conv2dShape& s);
 
 // Slots (threads) used for a batch of N: min(NumThreads(), N).
 int NumSlots(int N);
-// Calls fn(slot, begin, end) for every slot in parallel; slot i gets [n*i/slots, n*(i+1)/slots).
+// Calls fn(slot, i, i + 1) for every i in [0, n), handing items to the `slots` threads
+// dynamically (dynamic_for.h); slot < slots names the calling thread's scratch.
 void ForEachSlot(int slots, int64_t n, const std::function<void(int, int64_t, int64_t)>& fn);
-// Batch chunks of the weight-gradient reduction: a function of N only.
-int WeightChunks(int N);
+// Batch chunks of the weight-gradient reduction: a function of the shape only.
+int WeightChunks(const Conv2dShape& s);
 // Floats of one chunk's partial: WSize() + K (dbias).
 int64_t WeightPartialFloats(const Conv2dShape& s);
 // dw += sum of the chunk partials (in chunk order), dbias likewise when non-null.
@@ -44,8 +45,8 @@ void ChunkBiasGradient(const Conv2dShape& s, const float* dy, int n_begin, int n
                        float* partial_bias);
 
 int64_t GemmWorkspaceFloats(const Conv2dShape& s, int slots);
-void GemmForward(const Conv2dShape& s, const float* x, const float* w, const float* bias,
-                 float* y, float* workspace);
+void GemmForward(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y,
+                 float* workspace);
 void GemmBackwardData(const Conv2dShape& s, const float* dy, const float* w, float* dx,
                       float* workspace);
 void GemmBackwardWeight(const Conv2dShape& s, const float* x, const float* dy, float* dw,

@@ -7,8 +7,8 @@
 namespace strata {
 namespace kernels {
 
-void Conv2dForwardReference(const Conv2dShape& s, const float* x, const float* w,
-                            const float* bias, float* y) {
+void Conv2dForwardReference(const Conv2dShape& s, const float* x, const float* w, const float* bias,
+                            float* y) {
   internal::CheckConv2dShape(s, "Conv2dForwardReference");
   const int P = s.P(), Q = s.Q(), Cg = s.C / s.groups, Kg = s.K / s.groups;
   for (int n = 0; n < s.N; ++n) {
@@ -36,8 +36,7 @@ void Conv2dForwardReference(const Conv2dShape& s, const float* x, const float* w
   }
 }
 
-void Conv2dBackwardDataReference(const Conv2dShape& s, const float* dy, const float* w,
-                                 float* dx) {
+void Conv2dBackwardDataReference(const Conv2dShape& s, const float* dy, const float* w, float* dx) {
   internal::CheckConv2dShape(s, "Conv2dBackwardDataReference");
   const int P = s.P(), Q = s.Q(), Cg = s.C / s.groups, Kg = s.K / s.groups;
   for (int n = 0; n < s.N; ++n) {
@@ -53,9 +52,10 @@ void Conv2dBackwardDataReference(const Conv2dShape& s, const float* dy, const fl
               for (int t = 0; t < s.S; ++t) {
                 const int qw = v + s.pad_w - t;
                 if (qw < 0 || qw % s.stride_w != 0 || qw / s.stride_w >= Q) continue;
-                acc += double(dy[((int64_t(n) * s.K + k) * P + ph / s.stride_h) * Q +
-                                 qw / s.stride_w]) *
-                       w[((int64_t(k) * Cg + c - g * Cg) * s.R + r) * s.S + t];
+                acc +=
+                    double(
+                        dy[((int64_t(n) * s.K + k) * P + ph / s.stride_h) * Q + qw / s.stride_w]) *
+                    w[((int64_t(k) * Cg + c - g * Cg) * s.R + r) * s.S + t];
               }
             }
           }
@@ -67,8 +67,8 @@ void Conv2dBackwardDataReference(const Conv2dShape& s, const float* dy, const fl
   }
 }
 
-void Conv2dBackwardWeightReference(const Conv2dShape& s, const float* x, const float* dy,
-                                   float* dw, float* dbias) {
+void Conv2dBackwardWeightReference(const Conv2dShape& s, const float* x, const float* dy, float* dw,
+                                   float* dbias) {
   internal::CheckConv2dShape(s, "Conv2dBackwardWeightReference");
   const int P = s.P(), Q = s.Q(), Cg = s.C / s.groups, Kg = s.K / s.groups;
   for (int k = 0; k < s.K; ++k) {

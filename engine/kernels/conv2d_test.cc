@@ -18,9 +18,9 @@ using internal::ConvAlgo;
 
 std::string Describe(const Conv2dShape& s) {
   std::ostringstream o;
-  o << "N" << s.N << " C" << s.C << " H" << s.H << " W" << s.W << " K" << s.K << " R" << s.R
-    << " S" << s.S << " stride" << s.stride_h << "x" << s.stride_w << " pad" << s.pad_h << "x"
-    << s.pad_w << " G" << s.groups;
+  o << "N" << s.N << " C" << s.C << " H" << s.H << " W" << s.W << " K" << s.K << " R" << s.R << " S"
+    << s.S << " stride" << s.stride_h << "x" << s.stride_w << " pad" << s.pad_h << "x" << s.pad_w
+    << " G" << s.groups;
   return o.str();
 }
 
@@ -169,7 +169,8 @@ TEST(Conv2dTest, BitIdenticalForOneTwoThreeThreads) {
 }
 
 TEST(Conv2dTest, PublicEntryPointsMatchReference) {
-  for (const Conv2dShape& s : {Shape(3, 16, 8, 8, 16, 3, 3, 1, 1), Shape(2, 130, 5, 5, 140, 3, 3, 1, 1)}) {
+  for (const Conv2dShape& s :
+       {Shape(3, 16, 8, 8, 16, 3, 3, 1, 1), Shape(2, 130, 5, 5, 140, 3, 3, 1, 1)}) {
     const auto x = RandomVector(s.XSize(), 1, 1), w = RandomVector(s.WSize(), 1, 2);
     std::vector<float> ws(Conv2dWorkspaceFloats(s)), y(s.YSize()), ref(s.YSize());
     Conv2dForward(s, x.data(), w.data(), nullptr, y.data(), ws.data());

@@ -22,8 +22,8 @@ std::vector<float> RunGemm(const GemmCase& g, bool reference, uint64_t seed) {
   const auto a = RandomVector(int64_t(g.ta ? g.K : g.M) * lda, seed, 1);
   const auto b = RandomVector(int64_t(g.tb ? g.N : g.K) * ldb, seed, 2);
   auto c = RandomVector(int64_t(g.M) * ldc, seed, 3);
-  (reference ? GemmReference : Gemm)(g.ta, g.tb, g.M, g.N, g.K, g.alpha, a.data(), lda,
-                                      b.data(), ldb, g.beta, c.data(), ldc);
+  (reference ? GemmReference : Gemm)(g.ta, g.tb, g.M, g.N, g.K, g.alpha, a.data(), lda, b.data(),
+                                     ldb, g.beta, c.data(), ldc);
   return c;
 }
 
@@ -34,7 +34,8 @@ TEST(GemmTest, AgreesWithReferenceOnAwkwardSizes) {
     for (int tb = 0; tb < 2; ++tb) {
       for (int m : sizes) {
         for (int k : {1, 5, 17, 64, 129}) {
-          const GemmCase g{bool(ta), bool(tb), m, sizes[(m + k) % 12], k, 1.5f, seed % 2 ? 1.f : 0.f};
+          const GemmCase g{
+              bool(ta), bool(tb), m, sizes[(m + k) % 12], k, 1.5f, seed % 2 ? 1.f : 0.f};
           ++seed;
           EXPECT_TRUE(Agree(RunGemm(g, false, seed), RunGemm(g, true, seed), k))
               << "ta=" << ta << " tb=" << tb << " M=" << g.M << " N=" << g.N << " K=" << k

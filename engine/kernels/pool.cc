@@ -14,8 +14,8 @@ namespace {
 
 void CheckPoolShape(const PoolShape& s, const char* op) {
   CHECK(s.N > 0 && s.C > 0 && s.H > 0 && s.W > 0 && s.R > 0 && s.S > 0)
-      << op << ": sizes must be positive: N=" << s.N << " C=" << s.C << " H=" << s.H
-      << " W=" << s.W << " R=" << s.R << " S=" << s.S;
+      << op << ": sizes must be positive: N=" << s.N << " C=" << s.C << " H=" << s.H << " W=" << s.W
+      << " R=" << s.R << " S=" << s.S;
   CHECK(s.stride_h > 0 && s.stride_w > 0) << op << ": stride " << s.stride_h << "x" << s.stride_w;
   // PyTorch's rule: padding at most half the window, so every window holds an input.
   CHECK(2 * s.pad_h <= s.R && 2 * s.pad_w <= s.S && s.pad_h >= 0 && s.pad_w >= 0)

@@ -27,9 +27,9 @@ std::vector<float> RandomVector(int64_t n, uint64_t seed, uint64_t stream) {
   for (size_t i = 0; i < ref.size(); ++i) {
     const double err = std::fabs(double(fast[i]) - double(ref[i]));
     if (!(err <= tol)) {
-      return ::testing::AssertionFailure() << "element " << i << ": fast " << fast[i] << " ref "
-                                           << ref[i] << " err " << err << " > tol " << tol
-                                           << " (depth " << depth << ", max|ref| " << scale << ")";
+      return ::testing::AssertionFailure()
+             << "element " << i << ": fast " << fast[i] << " ref " << ref[i] << " err " << err
+             << " > tol " << tol << " (depth " << depth << ", max|ref| " << scale << ")";
     }
   }
   return ::testing::AssertionSuccess();
