@@ -14,7 +14,8 @@
 //   { NoGradGuard no_grad; y = net(x); }     // nothing recorded
 //
 // Gradient accumulation: leaves' .grad accumulate (+=) across Backward calls; zero them
-// with Tensor::ZeroGrad (or ZeroGrads in nn.h) between steps.
+// with Tensor::ZeroGrad (or ParameterSet::ZeroGrads) between steps. Backward closures call
+// kernels directly, so gradients are not themselves differentiable (no double backward).
 //
 // Thread safety: grad mode is per thread (thread_local); a graph must be built and walked
 // by one thread at a time. Kernels inside ops are parallel.
