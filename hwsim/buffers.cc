@@ -17,6 +17,7 @@ UserReadBuffer::UserReadBuffer(const ReadOperand& op, int64_t total_words, int64
   const int64_t active_words = CeilDiv(total_words, 2);  // 50/50 split, active rounded up
   const int64_t prefetch_words = total_words - active_words;
   elems_per_line_ = CeilDiv(total_words, 100);  // lines of 1% of the buffer
+  assert(op.elems_per_line == elems_per_line_);  // the layout was built for this buffer
   lines_ = op.valid / elems_per_line_ + 1;      // the last (possibly empty) line counts too
   active_lines_ = std::min(CeilDiv(active_words, elems_per_line_), lines_);
   prefetch_lines_ = std::min(CeilDiv(prefetch_words, elems_per_line_), lines_ - active_lines_);
@@ -39,30 +40,30 @@ void UserReadBuffer::NewPrefetch() {
   ++prefetches_;
 }
 
-void UserReadBuffer::BuildAddressLines() {
-  const int64_t span = op_.addr_span;
-  std::vector<int64_t> count(static_cast<size_t>(span) + 1, 0);
-  for (int32_t a : op_.addr) {
-    if (a != -1) ++count[static_cast<size_t>(a - op_.addr_base) + 1];
-  }
-  for (int64_t i = 0; i < span; ++i) count[i + 1] += count[i];
-  line_begin_ = count;
-  line_ids_.assign(static_cast<size_t>(count[span]), 0);
-  for (size_t i = 0; i < op_.addr.size(); ++i) {
-    if (op_.addr[i] == -1) continue;
-    line_ids_[count[op_.addr[i] - op_.addr_base]++] =
-        static_cast<int32_t>(op_.rank[i] / elems_per_line_);
-  }
+bool UserReadBuffer::Hit(int64_t cell, int64_t s, int64_t u) const {
+  if (InWindow(op_.line[cell])) return true;
+  return op_.may_repeat && OtherCellHit(s, u);
 }
 
-bool UserReadBuffer::Hit(int64_t cell) {
-  if (InWindow(op_.rank[cell] / elems_per_line_)) return true;
-  if (!op_.may_repeat) return false;
-  // The same address may also sit in other lines; any of them in the window is a hit.
-  if (line_begin_.empty()) BuildAddressLines();
-  const int64_t a = op_.addr[cell] - op_.addr_base;
-  for (int64_t i = line_begin_[a]; i < line_begin_[a + 1]; ++i) {
-    if (InWindow(line_ids_[i])) return true;
+// The same IFMAP address also sits in the cells of every (pixel, window position) whose
+// window covers it (overlapping windows, §1); any of their lines in the window is a hit.
+// Candidates are (fy + j*sh, oy - j) x (fx + i*sw, ox - i): no division in the loop.
+bool UserReadBuffer::OtherCellHit(int64_t s, int64_t u) const {
+  const ReadOperand& o = op_;
+  const int32_t p = static_cast<int32_t>(o.spatial_is_pixel ? s : u);
+  const int32_t k = static_cast<int32_t>(o.spatial_is_pixel ? u : s);
+  const int32_t ew = static_cast<int32_t>(o.ew), cin = static_cast<int32_t>(o.cin);
+  const int32_t fwc = static_cast<int32_t>(o.fw) * cin;
+  const int64_t oy = p / ew, ox = p % ew, fy = k / fwc, fx = (k % fwc) / cin, c = k % cin;
+  const int64_t jy_lo = std::max(-fy / o.sh, oy - o.eh + 1), jy_hi = std::min((o.fh - 1 - fy) / o.sh, oy);
+  const int64_t jx_lo = std::max(-fx / o.sw, ox - o.ew + 1), jx_hi = std::min((o.fw - 1 - fx) / o.sw, ox);
+  for (int64_t jy = jy_lo; jy <= jy_hi; ++jy) {
+    const int64_t row_p = (oy - jy) * o.ew, row_k = (fy + jy * o.sh) * o.fw;
+    for (int64_t jx = jx_lo; jx <= jx_hi; ++jx) {
+      const int64_t p2 = row_p + ox - jx, k2 = (row_k + fx + jx * o.sw) * o.cin + c;
+      const int64_t cell2 = o.spatial_is_pixel ? o.CellOf(p2, k2) : o.CellOf(k2, p2);
+      if (InWindow(o.line[cell2])) return true;
+    }
   }
   return false;
 }
@@ -71,8 +72,8 @@ int64_t UserReadBuffer::Serve(const DemandRow& row, int64_t cycle) {
   if (row.empty()) return cycle + 1;
   // Fast path: the row's cells are in increasing prefetch order, so its lines lie in
   // [lo, hi]; if that whole range is in the active window every address hits.
-  const int64_t lo = op_.rank[op_.cell(row.cell_row(row.p0), row.p0)] / elems_per_line_;
-  const int64_t hi = op_.rank[op_.cell(row.cell_row(row.p1), row.p1)] / elems_per_line_;
+  const int64_t lo = op_.line[op_.cell(row.cell_row(row.p0), row.p0)];
+  const int64_t hi = op_.line[op_.cell(row.cell_row(row.p1), row.p1)];
   int64_t d = lo - window_start_;
   if (d < 0) d += lines_;
   if (d + (hi - lo) < active_lines_) return cycle + 1;
@@ -81,7 +82,8 @@ int64_t UserReadBuffer::Serve(const DemandRow& row, int64_t cycle) {
   for (int64_t p = row.p0; p <= row.p1; ++p) {
     const int64_t cell = op_.cell(row.cell_row(p), p);
     if (op_.addr[cell] == -1) continue;
-    while (!Hit(cell)) {
+    const int64_t s = row.s0 + p, u = row.u0 + row.da * p;
+    while (!Hit(cell, s, u)) {
       NewPrefetch();
       const int64_t stall = last_prefetch_ - (cycle + offset);
       if (model_ != StallModel::kHead) offset += stall;  // older versions: negatives too

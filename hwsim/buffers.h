@@ -56,18 +56,15 @@ class UserReadBuffer {
     if (d < 0) d += lines_;
     return d < active_lines_;
   }
-  bool Hit(int64_t cell);
+  bool Hit(int64_t cell, int64_t s, int64_t u) const;
+  bool OtherCellHit(int64_t s, int64_t u) const;
   void NewPrefetch();
-  void BuildAddressLines();
 
   const ReadOperand& op_;
   StallModel model_;
   int64_t bw_, elems_per_line_, lines_, active_lines_, prefetch_lines_, prefetch_rows_;
   int64_t window_start_ = 0, last_prefetch_ = -1, prefetches_ = 0;
   DramStats dram_;
-  // For operands whose addresses repeat: address -> the lines holding it (CSR, lazy).
-  std::vector<int64_t> line_begin_;
-  std::vector<int32_t> line_ids_;
 };
 
 class CalcReadBuffer {

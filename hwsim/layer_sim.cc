@@ -66,7 +66,9 @@ MemoryParams ScaleSimMemory(const AcceleratorConfig& c) {
 }
 
 LayerReport SimulateLayer(const Layer& layer, const AcceleratorConfig& config,
-                          const MemoryParams& mem) {
+                          const MemoryParams& mem, LayerWorkspace* workspace) {
+  LayerWorkspace local;
+  LayerWorkspace& ws = workspace != nullptr ? *workspace : local;
   LayerReport r;
   r.name = layer.name;
   r.dims = Dims(layer);
@@ -77,9 +79,11 @@ LayerReport SimulateLayer(const Layer& layer, const AcceleratorConfig& config,
   r.sram_ifmap_reads = cs.sram_ifmap_reads;
   r.sram_filter_reads = cs.sram_filter_reads;
   r.sram_ofmap_writes = cs.sram_ofmap_writes;
-  ReadOperand ifm, fil;
-  BuildReadOperand(layer, config, m, Operand::kIfmap, &ifm);
-  BuildReadOperand(layer, config, m, Operand::kFilter, &fil);
+  ReadOperand& ifm = ws.ifmap;
+  ReadOperand& fil = ws.filter;
+  // §5.2: lines of ceil(words/100) valid entries (only the USER buffer uses them).
+  BuildReadOperand(layer, config, m, Operand::kIfmap, (mem.ifmap_words + 99) / 100, &ifm);
+  BuildReadOperand(layer, config, m, Operand::kFilter, (mem.filter_words + 99) / 100, &fil);
   WriteBuffer ob(mem.ofmap_words, mem.ofmap_bw);
   if (mem.calc) {
     CalcReadBuffer ib(ifm, mem.ifmap_words, mem.ifmap_bw), fb(fil, mem.filter_words, mem.filter_bw);

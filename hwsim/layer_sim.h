@@ -12,6 +12,7 @@
 
 #include "hwsim/buffers.h"
 #include "hwsim/config.h"
+#include "hwsim/operands.h"
 #include "hwsim/topology.h"
 
 namespace strata::hwsim {
@@ -33,9 +34,14 @@ struct LayerReport {
 // Bandwidth number for each buffer; CALC uses 10 for reads and C for OFMAP writes (§5).
 MemoryParams ScaleSimMemory(const AcceleratorConfig& config);
 
+// Scratch memory reused from layer to layer (the operand layouts); optional.
+struct LayerWorkspace {
+  ReadOperand ifmap, filter;
+};
+
 // Simulates `layer`; `layer` and `config` must have passed ValidateLayer/ValidateConfig.
 LayerReport SimulateLayer(const Layer& layer, const AcceleratorConfig& config,
-                          const MemoryParams& memory);
+                          const MemoryParams& memory, LayerWorkspace* workspace = nullptr);
 
 }  // namespace strata::hwsim
 

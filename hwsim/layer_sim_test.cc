@@ -1,6 +1,8 @@
 // HWSIM.md §6: the worked layer, every number quoted there, under all five configs.
 #include "hwsim/layer_sim.h"
 
+#include "hwsim/network.h"
+
 #include <gtest/gtest.h>
 
 namespace strata::hwsim {
@@ -170,6 +172,67 @@ TEST(GoldenCalc, AlexnetConv1) {
   EXPECT_EQ(r.dram_ofmap.start, 1102);
   EXPECT_EQ(r.dram_ofmap.stop, 112639);
   EXPECT_EQ(r.dram_ofmap.words, 3484831);
+}
+
+}  // namespace
+}  // namespace strata::hwsim
+
+namespace strata::hwsim {
+namespace {
+
+// USER vs CALC (§5.4): CALC reads never stall, so Total Cycles = stall-free + OFMAP stalls,
+// and DRAM reads are distinct addresses (no wrap-around thrashing, no whole-row rounding).
+TEST(Modes, CalcReadsNeverStall) {
+  for (Dataflow df : {Dataflow::kOs, Dataflow::kWs, Dataflow::kIs}) {
+    SCOPED_TRACE(DataflowName(df));
+    AcceleratorConfig user = Config(32, 32, 64, df), calc = user;
+    calc.bandwidth_mode = BandwidthMode::kCalc;
+    const LayerReport u = RunLayer(user), c = RunLayer(calc);
+    const int64_t stall_free = u.total_cycles - u.stall_cycles;
+    EXPECT_EQ(c.total_cycles - c.stall_cycles, stall_free);
+    EXPECT_LE(c.total_cycles, u.total_cycles);
+    EXPECT_LE(c.dram_filter.words, u.dram_filter.words);
+    EXPECT_GE(c.dram_filter.words, 256 * 512);         // every weight at least once
+    EXPECT_LE(c.dram_filter.words, c.sram_filter_reads);  // at most once per SRAM read
+    EXPECT_GE(c.dram_ifmap.words, 13 * 13 * 256 / 4);  // the stride-2 pixels used
+    EXPECT_EQ(c.sram_ifmap_reads, u.sram_ifmap_reads);  // compute side is mode-independent
+    EXPECT_EQ(c.compute_util_pct, u.compute_util_pct);
+  }
+}
+
+// §1: a DP row of C channels is C identical single-channel layers, each simulated from
+// scratch, equal to the 1-channel layer run alone.
+TEST(Depthwise, ExpandedCopiesAreIdentical) {
+  std::vector<Layer> net;
+  ASSERT_TRUE(ParseTopologyText("h\nblock_DP,30,30,3,3,24,1,1,\n", "dw.csv",
+                                TopologyFormat::kAuto, &net).ok());
+  ASSERT_EQ(net.size(), 24u);
+  AcceleratorConfig c = Config(32, 32, 4, Dataflow::kOs);
+  Layer single = net[0];
+  single.name = single.source_name = "single";
+  const LayerReport alone = SimulateLayer(single, c, ScaleSimMemory(c));
+  const NetworkResult r = SimulateNetwork(c, net, SimOptions());
+  for (const LayerResult& l : r.layers) {
+    EXPECT_EQ(l.report.total_cycles, alone.total_cycles);
+    EXPECT_EQ(l.report.stall_cycles, alone.stall_cycles);
+    EXPECT_EQ(l.report.dram_ifmap.words, alone.dram_ifmap.words);
+    EXPECT_EQ(l.report.dram_filter.words, alone.dram_filter.words);
+    EXPECT_EQ(l.report.dram_ofmap.stop, alone.dram_ofmap.stop);
+  }
+  EXPECT_EQ(r.totals.cycles, 24 * alone.total_cycles);
+}
+
+// HWSIM.md §5.2's examples from ResNet-18 (unpadded/effective shapes as in testdata).
+TEST(WorkedExample, Section52Examples) {
+  AcceleratorConfig c = Config(32, 32, 64, Dataflow::kOs);
+  std::vector<Layer> net;
+  ASSERT_TRUE(ParseTopologyFile("hwsim/testdata/resnet18.csv", TopologyFormat::kAuto, &net).ok());
+  const LayerReport l40c2 = SimulateLayer(net[16], c, ScaleSimMemory(c));  // layer4.0.conv2
+  EXPECT_EQ(net[16].name, "layer4.0.conv2");
+  EXPECT_EQ(l40c2.dram_filter.words, 40077710);
+  const LayerReport l1 = SimulateLayer(net[1], c, ScaleSimMemory(c));  // layer1.0.conv1
+  EXPECT_NEAR(static_cast<double>(l1.dram_ifmap.words), 16.25e6, 0.01e6);
+  EXPECT_NEAR(static_cast<double>(l1.sram_ifmap_reads), 3.61e6, 0.01e6);
 }
 
 }  // namespace

@@ -17,12 +17,13 @@ NetworkResult SimulateNetwork(const AcceleratorConfig& config, const std::vector
                               const SimOptions& options) {
   NetworkResult net;
   net.layers.reserve(layers.size());
+  LayerWorkspace workspace;
   for (size_t i = 0; i < layers.size(); ++i) {
     LayerResult lr;
     lr.bits = options.plan.For(static_cast<int64_t>(i), layers[i]);
     MemoryParams mem = BitAwareMemory(config, lr.bits);
     mem.stall_model = options.stall_model;
-    lr.report = SimulateLayer(layers[i], config, mem);
+    lr.report = SimulateLayer(layers[i], config, mem, &workspace);
     lr.latency = Latency(lr.report, lr.bits, config, options.word_bits);
     NetworkTotals& t = net.totals;
     t.cycles += lr.report.total_cycles;

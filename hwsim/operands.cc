@@ -102,6 +102,8 @@ DemandRow ReadOperand::Row(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t
     if (j >= m.rows_used(fr_i)) return r;
     r.row_a = fc_i * block_rows + fr_i * m.R + j;
     r.p1 = m.cols_used(fc_i) - 1;
+    r.s0 = fc_i * ports;
+    r.u0 = fr_i * m.R + j;
     return r;
   }
   // Streamed and skewed: port p reads element u0 - p of its column (§3).
@@ -112,6 +114,8 @@ DemandRow ReadOperand::Row(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t
   r.da = -1;
   r.p0 = std::max<int64_t>(0, u0 - block_rows + 1);
   r.p1 = std::min<int64_t>(used - 1, u0);
+  r.s0 = b * ports;
+  r.u0 = u0;
   return r;
 }
 
@@ -125,37 +129,79 @@ bool ReadOperand::RowHasRequest(const DemandRow& r) const {
 
 namespace {
 
-void ComputeRanks(ReadOperand* op) {
-  op->rank.assign(op->addr.size(), 0);
-  int32_t r = 0;
+// Line of each cell = (valid cells before it in prefetch order) / elems_per_line, counted
+// incrementally; an invalid cell gets the line of the next valid one.
+void ComputeLines(ReadOperand* op) {
+  op->line.resize(op->addr.size());
+  const int32_t eps = static_cast<int32_t>(op->elems_per_line);
+  int32_t line = 0, in_line = 0;
+  int64_t valid = 0;
+  auto visit = [&](size_t i) {
+    op->line[i] = line;
+    if (op->addr[i] == -1) return;
+    ++valid;
+    if (++in_line == eps) in_line = 0, ++line;
+  };
   if (!op->anti_diagonal) {
-    for (size_t i = 0; i < op->addr.size(); ++i) {
-      op->rank[i] = r;
-      r += op->addr[i] != -1;
-    }
+    for (size_t i = 0; i < op->addr.size(); ++i) visit(i);
   } else {  // diagonal d = row + col ascending, row descending within a diagonal (§5.2)
     const int64_t rows = op->rows, cols = op->cols;
     for (int64_t d = 0; d + 1 < rows + cols; ++d) {
       const int64_t rmax = std::min(d, rows - 1), rmin = std::max<int64_t>(0, d - cols + 1);
-      for (int64_t row = rmax; row >= rmin; --row) {
-        const int64_t i = row * cols + (d - row);
-        op->rank[i] = r;
-        r += op->addr[i] != -1;
-      }
+      for (int64_t row = rmax; row >= rmin; --row) visit(static_cast<size_t>(row * cols + d - row));
     }
   }
-  op->valid = r;
+  op->valid = valid;
+}
+
+}  // namespace
+
+namespace {
+
+// Addresses of IFMAP (pixel p0 + i, window position k) for i < n: one decomposition, then
+// incremental steps along the output row (AddressMap::Ifmap, §1).
+void IfmapPixelRun(const ReadOperand& op, int64_t base, int64_t k, int64_t p0, int64_t n,
+                   int32_t* out) {
+  const int64_t fy = k / (op.fw * op.cin), rem = k % (op.fw * op.cin);
+  const int64_t fx = rem / op.cin, c = rem % op.cin;
+  int64_t oy = p0 / op.ew, ox = p0 % op.ew;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t y = oy * op.sh + fy, x = ox * op.sw + fx;
+    out[i] = (y >= op.h || x >= op.w) ? -1 : static_cast<int32_t>(base + (y * op.w + x) * op.cin + c);
+    if (++ox == op.ew) ox = 0, ++oy;
+  }
+}
+
+// Addresses of IFMAP (pixel p, window positions k0 + i) for i < n.
+void IfmapWindowRun(const ReadOperand& op, int64_t base, int64_t p, int64_t k0, int64_t n,
+                    int32_t* out) {
+  const int64_t iy = (p / op.ew) * op.sh, ix = (p % op.ew) * op.sw;
+  int64_t fy = k0 / (op.fw * op.cin), rem = k0 % (op.fw * op.cin);
+  int64_t fx = rem / op.cin, c = rem % op.cin;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t y = iy + fy, x = ix + fx;
+    out[i] = (y >= op.h || x >= op.w) ? -1 : static_cast<int32_t>(base + (y * op.w + x) * op.cin + c);
+    if (++c == op.cin) {
+      c = 0;
+      if (++fx == op.fw) fx = 0, ++fy;
+    }
+  }
+}
+
+void SetGeometry(const Layer& l, const GemmDims& d, ReadOperand* op) {
+  op->h = l.ifmap_h, op->w = l.ifmap_w, op->cin = l.channels;
+  op->fh = l.filter_h, op->fw = l.filter_w, op->sh = l.stride_h, op->sw = l.stride_w;
+  op->eh = d.eh, op->ew = d.ew;
 }
 
 }  // namespace
 
 void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const Mapping& m,
-                      Operand which, ReadOperand* op) {
+                      Operand which, int64_t elems_per_line, ReadOperand* op) {
   const GemmDims d = Dims(layer);
-  const AddressMap am(layer, config);
+  op->elems_per_line = elems_per_line;
   const Dataflow df = m.dataflow;
   const bool ifmap = which == Operand::kIfmap;
-  *op = ReadOperand();
   op->stationary = (df == Dataflow::kWs && !ifmap) || (df == Dataflow::kIs && ifmap);
   op->anti_diagonal = !op->stationary;  // §5.2: streamed operands are read by anti-diagonals
   op->block_by_col_fold = op->stationary || (df == Dataflow::kOs && !ifmap);
@@ -165,30 +211,35 @@ void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const
   const int64_t blocks = op->block_by_col_fold ? m.fc : m.fr;
   op->rows = blocks * op->block_rows;
   op->cols = op->ports;
-  op->may_repeat = ifmap && am.ifmap_repeats();
+  SetGeometry(layer, d, op);
+  op->spatial_is_pixel = ifmap && df != Dataflow::kWs;
+  op->may_repeat = ifmap && (layer.filter_h > layer.stride_h || layer.filter_w > layer.stride_w);
   op->has_holes = ifmap && ((layer.ifmap_h - layer.filter_h) % layer.stride_h != 0 ||
                             (layer.ifmap_w - layer.filter_w) % layer.stride_w != 0);
   op->addr_base = ifmap ? config.ifmap_offset : config.filter_offset;
-  op->addr_span = ifmap ? am.ifmap_words() : d.k * d.n;
-  op->addr.assign(static_cast<size_t>(op->rows * op->cols), -1);
-  // Cell (b*block_rows + u, p): block b, element u of the block, port p.
+  op->addr_span = ifmap ? layer.ifmap_h * layer.ifmap_w * layer.channels : d.k * d.n;
+  op->addr.resize(static_cast<size_t>(op->rows * op->cols));
+  op->spatial_base.resize(static_cast<size_t>(blocks * op->ports));
+  for (int64_t sp = 0; sp < blocks * op->ports; ++sp) {
+    op->spatial_base[sp] = (sp / op->ports) * op->block_rows * op->cols + sp % op->ports;
+  }
+  // Spatial extent along the edge: pixels (os/is IFMAP), window (ws IFMAP, is FILTER), filters.
+  const int64_t extent = ifmap ? (op->spatial_is_pixel ? d.m : d.k) : (df == Dataflow::kIs ? d.k : d.n);
   for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t s0 = b * op->ports, n = std::min(op->ports, extent - s0);
     for (int64_t u = 0; u < op->block_rows; ++u) {
       int32_t* row = &op->addr[static_cast<size_t>((b * op->block_rows + u) * op->cols)];
-      for (int64_t p = 0; p < op->cols; ++p) {
-        const int64_t s = b * op->ports + p;  // spatial index along the array edge
-        int64_t a = -1;
-        if (df == Dataflow::kOs && ifmap) a = s < d.m ? am.Ifmap(s, u) : -1;
-        else if (df == Dataflow::kOs) a = s < d.n ? am.Filter(u, s) : -1;
-        else if (df == Dataflow::kWs && ifmap) a = s < d.k ? am.Ifmap(u, s) : -1;
-        else if (df == Dataflow::kWs) a = s < d.n ? am.Filter(u, s) : -1;
-        else if (ifmap) a = s < d.m ? am.Ifmap(s, u) : -1;  // is, stationary
-        else a = s < d.k ? am.Filter(s, u) : -1;            // is FILTER, streamed
-        row[p] = static_cast<int32_t>(a);
+      if (ifmap && op->spatial_is_pixel) IfmapPixelRun(*op, op->addr_base, u, s0, n, row);
+      else if (ifmap) IfmapWindowRun(*op, op->addr_base, u, s0, n, row);
+      else if (df == Dataflow::kIs) {  // s = k, u = n
+        for (int64_t i = 0; i < n; ++i) row[i] = static_cast<int32_t>(op->addr_base + u * d.k + s0 + i);
+      } else {  // s = n, u = k
+        for (int64_t i = 0; i < n; ++i) row[i] = static_cast<int32_t>(op->addr_base + (s0 + i) * d.k + u);
       }
+      std::fill(row + n, row + op->cols, -1);  // padding of a partial fold
     }
   }
-  ComputeRanks(op);
+  ComputeLines(op);
 }
 
 }  // namespace strata::hwsim

@@ -67,6 +67,7 @@ struct DemandRow {
   int64_t row_a = 0;
   int64_t da = 0;
   int64_t p0 = 0, p1 = -1;  // empty when p1 < p0
+  int64_t s0 = 0, u0 = 0;   // port p reads spatial index s0 + p, temporal index u0 + da*p
   bool empty() const { return p1 < p0; }
   int64_t cell_row(int64_t p) const { return row_a + da * p; }
 };
@@ -78,7 +79,8 @@ struct ReadOperand {
   int64_t rows = 0, cols = 0;   // stacked prefetch matrix
   bool anti_diagonal = false;   // prefetch order: anti-diagonals (else row-major)
   std::vector<int32_t> addr;    // rows*cols addresses, -1 = no request
-  std::vector<int32_t> rank;    // # valid cells before this cell in prefetch order
+  int64_t elems_per_line = 1;   // valid entries per 1% line of the buffer (§5.2)
+  std::vector<int32_t> line;    // (# valid cells before this cell in prefetch order) / line size
   int64_t valid = 0;            // # valid cells
   bool may_repeat = false;      // an address can occupy several cells
   bool has_holes = false;       // some in-range cells are -1 (IFMAP windows sticking out)
@@ -90,15 +92,24 @@ struct ReadOperand {
   int64_t lead = 0;         // idle rows before streaming starts in a fold
   int64_t ports = 0;        // R or C
 
+  // IFMAP geometry, used to find every cell holding a repeated address (AddressMap, §1).
+  int64_t h = 0, w = 0, cin = 1, fh = 1, fw = 1, sh = 1, sw = 1, eh = 1, ew = 1;
+  bool spatial_is_pixel = false;  // IFMAP: the array-edge index is the output pixel (os, is)
+
+  std::vector<int64_t> spatial_base;  // cell of (s, u = 0); CellOf(s, u) = base[s] + u*cols
+
   int64_t cell(int64_t row, int64_t col) const { return row * cols + col; }
+  // Cell of spatial index s (along the array edge) and temporal index u within its block.
+  int64_t CellOf(int64_t s, int64_t u) const { return spatial_base[s] + u * cols; }
   DemandRow Row(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) const;
   // True when the row requests at least one real address.
   bool RowHasRequest(const DemandRow& r) const;
 };
 
-// Builds IFMAP or FILTER's layout for `layer` under `config`'s dataflow.
+// Builds IFMAP or FILTER's layout for `layer` under `config`'s dataflow, with lines of
+// `elems_per_line` valid entries. Reuses `op`'s vectors (capacity kept across layers).
 void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const Mapping& m,
-                      Operand which, ReadOperand* op);
+                      Operand which, int64_t elems_per_line, ReadOperand* op);
 
 }  // namespace strata::hwsim
 
