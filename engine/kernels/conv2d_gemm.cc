@@ -35,47 +35,48 @@ void ValidRange(int Q, int stride, int pad, int t, int W, int* lo, int* hi) {
   *hi = last < 0 ? *lo : std::max(*lo, std::min(Q, last / stride + 1));
 }
 
-// col (L x PQ) of one image's group (x at its first channel).
-void Im2Col(const Conv2dShape& s, const float* x, float* col) {
+// Visits the rows of col (L x PQ) of one image's group in (c, r, t, p) order: fn(col_row,
+// x_row, lo, hi) with x_row the group's input (x at its first channel) at output column 0
+// of that row, valid for columns [lo, hi) with stride s.stride_w; x_row is null where the
+// row lies in the padding.
+template <typename T, typename Fn>
+void ForEachColRow(const Conv2dShape& s, T* x, Fn fn) {
   const int P = s.P(), Q = s.Q(), Cg = s.C / s.groups;
+  int64_t row_index = 0;
   for (int c = 0; c < Cg; ++c) {
     for (int r = 0; r < s.R; ++r) {
       for (int t = 0; t < s.S; ++t) {
         int lo, hi;
         ValidRange(Q, s.stride_w, s.pad_w, t, s.W, &lo, &hi);
-        for (int p = 0; p < P; ++p, col += Q) {
+        for (int p = 0; p < P; ++p, ++row_index) {
           const int h = p * s.stride_h - s.pad_h + r;
-          if (h < 0 || h >= s.H) {
-            std::memset(col, 0, sizeof(float) * Q);
-            continue;
-          }
-          const float* row = x + (int64_t(c) * s.H + h) * s.W - s.pad_w + t;
-          std::fill(col, col + lo, 0.f);
-          for (int q = lo; q < hi; ++q) col[q] = row[q * s.stride_w];
-          std::fill(col + hi, col + Q, 0.f);
+          const bool inside = h >= 0 && h < s.H;
+          fn(row_index * Q, inside ? x + (int64_t(c) * s.H + h) * s.W - s.pad_w + t : nullptr, lo,
+             hi);
         }
       }
     }
   }
 }
 
+void Im2Col(const Conv2dShape& s, const float* x, float* col) {
+  const int Q = s.Q(), sw = s.stride_w;
+  ForEachColRow(s, x, [&](int64_t at, const float* row, int lo, int hi) {
+    float* out = col + at;
+    if (!row) lo = hi = 0;
+    std::fill(out, out + lo, 0.f);
+    for (int q = lo; q < hi; ++q) out[q] = row[q * sw];
+    std::fill(out + hi, out + Q, 0.f);
+  });
+}
+
 // dx (one image's group) += col2im(col), contributions in (c, r, t, p, q) order.
 void Col2ImAdd(const Conv2dShape& s, const float* col, float* dx) {
-  const int P = s.P(), Q = s.Q(), Cg = s.C / s.groups;
-  for (int c = 0; c < Cg; ++c) {
-    for (int r = 0; r < s.R; ++r) {
-      for (int t = 0; t < s.S; ++t) {
-        int lo, hi;
-        ValidRange(Q, s.stride_w, s.pad_w, t, s.W, &lo, &hi);
-        for (int p = 0; p < P; ++p, col += Q) {
-          const int h = p * s.stride_h - s.pad_h + r;
-          if (h < 0 || h >= s.H) continue;
-          float* row = dx + (int64_t(c) * s.H + h) * s.W - s.pad_w + t;
-          for (int q = lo; q < hi; ++q) row[q * s.stride_w] += col[q];
-        }
-      }
-    }
-  }
+  const int sw = s.stride_w;
+  ForEachColRow(s, dx, [&](int64_t at, float* row, int lo, int hi) {
+    if (!row) return;
+    for (int q = lo; q < hi; ++q) row[q * sw] += col[at + q];
+  });
 }
 
 int64_t ColFloats(const Conv2dShape& s) {
