@@ -9,11 +9,16 @@
 // Contract:
 //  * Forward overwrites y. BackwardData and BackwardWeight ACCUMULATE (+=) into dx, dw, dbias.
 //  * Kernels allocate nothing: the caller passes `workspace` of at least
-//    Conv2dWorkspaceFloats(shape) floats (may be 0 -> nullptr allowed).
+//    Conv2dWorkspaceFloats(shape) floats (may be 0 -> nullptr allowed). The size includes
+//    per-thread scratch for NumThreads() threads at the time of the call: ask again after
+//    SetNumThreads() raises the count. Its contents on entry do not matter.
 //  * Bit-identical results for any thread count: every output element is produced by one
 //    thread with a fixed accumulation order; reductions over the batch (dw, dbias) are
 //    split into fixed chunks that do not depend on the thread count.
-//  * Thread-safe for distinct outputs; internally parallel (ParallelFor).
+//  * Thread-safe for distinct outputs and workspaces; internally parallel (ParallelFor).
+//
+// Algorithms (conv2d_internal.h): AVX2 direct kernels (conv2d_direct.h) for 3x3-type layers
+// up to 128 channels per group, im2col + Gemm for wider layers and 1x1 convolutions.
 #ifndef STRATA_ENGINE_KERNELS_CONV2D_H_
 #define STRATA_ENGINE_KERNELS_CONV2D_H_
 

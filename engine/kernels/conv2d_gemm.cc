@@ -6,7 +6,6 @@
 //   backward-weight  dw (K/G x L) += dy (K/G x PQ) * col^T
 // Batch split and chunked weight reduction as described in conv2d_internal.h.
 #include <algorithm>
-#include <cstring>
 
 #include "engine/kernels/conv2d_internal.h"
 #include "engine/kernels/gemm.h"
