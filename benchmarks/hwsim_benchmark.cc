@@ -13,7 +13,10 @@ namespace {
 
 std::vector<strata::hwsim::Layer> ResNet18() {
   std::vector<strata::hwsim::Layer> layers;
-  for (const std::string& dir : {std::string("."), std::string(std::getenv("BUILD_WORKSPACE_DIRECTORY") ? std::getenv("BUILD_WORKSPACE_DIRECTORY") : ".")}) {
+  for (const std::string& dir :
+       {std::string("."), std::string(std::getenv("BUILD_WORKSPACE_DIRECTORY")
+                                          ? std::getenv("BUILD_WORKSPACE_DIRECTORY")
+                                          : ".")}) {
     if (strata::hwsim::ParseTopologyFile(dir + "/hwsim/testdata/resnet18.csv",
                                          strata::hwsim::TopologyFormat::kAuto, &layers)
             .ok()) {

@@ -16,9 +16,9 @@ UserReadBuffer::UserReadBuffer(const ReadOperand& op, int64_t total_words, int64
     : op_(op), model_(model), bw_(bw) {
   const int64_t active_words = CeilDiv(total_words, 2);  // 50/50 split, active rounded up
   const int64_t prefetch_words = total_words - active_words;
-  elems_per_line_ = CeilDiv(total_words, 100);  // lines of 1% of the buffer
+  elems_per_line_ = CeilDiv(total_words, 100);   // lines of 1% of the buffer
   assert(op.elems_per_line == elems_per_line_);  // the layout was built for this buffer
-  lines_ = op.valid / elems_per_line_ + 1;      // the last (possibly empty) line counts too
+  lines_ = op.valid / elems_per_line_ + 1;       // the last (possibly empty) line counts too
   active_lines_ = std::min(CeilDiv(active_words, elems_per_line_), lines_);
   prefetch_lines_ = std::min(CeilDiv(prefetch_words, elems_per_line_), lines_ - active_lines_);
   prefetch_rows_ = CeilDiv(prefetch_words, bw);
@@ -55,8 +55,10 @@ bool UserReadBuffer::OtherCellHit(int64_t s, int64_t u) const {
   const int32_t ew = static_cast<int32_t>(o.ew), cin = static_cast<int32_t>(o.cin);
   const int32_t fwc = static_cast<int32_t>(o.fw) * cin;
   const int64_t oy = p / ew, ox = p % ew, fy = k / fwc, fx = (k % fwc) / cin, c = k % cin;
-  const int64_t jy_lo = std::max(-fy / o.sh, oy - o.eh + 1), jy_hi = std::min((o.fh - 1 - fy) / o.sh, oy);
-  const int64_t jx_lo = std::max(-fx / o.sw, ox - o.ew + 1), jx_hi = std::min((o.fw - 1 - fx) / o.sw, ox);
+  const int64_t jy_lo = std::max(-fy / o.sh, oy - o.eh + 1),
+                jy_hi = std::min((o.fh - 1 - fy) / o.sh, oy);
+  const int64_t jx_lo = std::max(-fx / o.sw, ox - o.ew + 1),
+                jx_hi = std::min((o.fw - 1 - fx) / o.sw, ox);
   for (int64_t jy = jy_lo; jy <= jy_hi; ++jy) {
     const int64_t row_p = (oy - jy) * o.ew, row_k = (fy + jy * o.sh) * o.fw;
     for (int64_t jx = jx_lo; jx <= jx_hi; ++jx) {
@@ -98,7 +100,9 @@ int64_t UserReadBuffer::Serve(const DemandRow& row, int64_t cycle) {
 // addresses per 1% set, in demand order; the prefetch bandwidth is re-estimated per window.
 
 CalcReadBuffer::CalcReadBuffer(const ReadOperand& op, int64_t total_words, int64_t default_bw)
-    : op_(op), items_per_set_(total_words / 100), default_bw_(default_bw),
+    : op_(op),
+      items_per_set_(total_words / 100),
+      default_bw_(default_bw),
       latest_set_(static_cast<size_t>(op.addr_span), -1) {}
 
 void CalcReadBuffer::Record(int64_t first, int64_t last) {
@@ -157,8 +161,10 @@ void CalcReadBuffer::Finish() {
 // OFMAP write buffer, HWSIM.md §5.3.
 
 WriteBuffer::WriteBuffer(int64_t total_words, int64_t bw)
-    : total_(total_words), active_(CeilDiv(total_words, 2)),
-      drain_lines_(CeilDiv(total_words - CeilDiv(total_words, 2), bw)), bw_(bw),
+    : total_(total_words),
+      active_(CeilDiv(total_words, 2)),
+      drain_lines_(CeilDiv(total_words - CeilDiv(total_words, 2), bw)),
+      bw_(bw),
       free_(total_words) {}
 
 void WriteBuffer::Store(int64_t n) {
@@ -167,8 +173,10 @@ void WriteBuffer::Store(int64_t n) {
   const int64_t full = line_fill_ / bw_;
   line_fill_ %= bw_;
   if (full > 0) {
-    if (!lines_.empty() && lines_.back().first == bw_) lines_.back().second += full;
-    else lines_.emplace_back(bw_, full);
+    if (!lines_.empty() && lines_.back().first == bw_)
+      lines_.back().second += full;
+    else
+      lines_.emplace_back(bw_, full);
     pending_lines_ += full;
   }
 }

@@ -38,7 +38,7 @@ enum class StallModel {
 struct MemoryParams {
   int64_t ifmap_words = 0, filter_words = 0, ofmap_words = 0;
   int64_t ifmap_bw = 10, filter_bw = 10, ofmap_bw = 10;  // elements per cycle
-  bool calc = false;  // CALC mode: reads never stall (§5.4)
+  bool calc = false;                                     // CALC mode: reads never stall (§5.4)
   StallModel stall_model = StallModel::kHead;
 };
 

@@ -20,11 +20,12 @@ const char* const kUsage =
 using Flags = std::map<std::string, std::string>;
 
 Status ParseFlags(const std::vector<std::string>& args, Flags* f) {
-  static const char* const kKnown[] = {"config",      "topology",  "out",      "bits",
+  static const char* const kKnown[] = {"config",      "topology",  "out",       "bits",
                                        "stall_model", "word_bits", "reference", "gemm"};
   for (const std::string& a : args) {
     const size_t eq = a.find('=');
-    if (a.rfind("--", 0) != 0) return Status::Error("bad argument '" + a + "' (expected --name=value)");
+    if (a.rfind("--", 0) != 0)
+      return Status::Error("bad argument '" + a + "' (expected --name=value)");
     const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     bool known = false;
     for (const char* k : kKnown) known = known || name == k;
@@ -56,8 +57,10 @@ Status MakeOptions(Flags& f, const std::string& cwd, SimOptions* opt) {
     HWSIM_RETURN_IF_ERROR(LoadPrecisionPlan(ResolveIfExists(f["bits"], cwd), &opt->plan));
   }
   const std::string model = f["stall_model"];
-  if (model == "d78b477") opt->stall_model = StallModel::kD78b477;
-  else if (model == "v2.0.2") opt->stall_model = StallModel::kV202;
+  if (model == "d78b477")
+    opt->stall_model = StallModel::kD78b477;
+  else if (model == "v2.0.2")
+    opt->stall_model = StallModel::kV202;
   else if (!model.empty() && model != "22f88b1") {
     return Status::Error("flag --stall_model: value '" + model +
                          "' is not one of 22f88b1, d78b477, v2.0.2");

@@ -81,15 +81,19 @@ Status ReadArchitecture(const Reader& r, AcceleratorConfig* c) {
   const Entry* df = r.Find(a, "Dataflow");
   if (df == nullptr) return r.Missing(a, "Dataflow");
   std::string v = ToLower(df->value);
-  if (v == "os") c->dataflow = Dataflow::kOs;
-  else if (v == "ws") c->dataflow = Dataflow::kWs;
-  else if (v == "is") c->dataflow = Dataflow::kIs;
-  else return Status::Error(Where(r.file(), df->line) + "field 'Dataflow': value '" + df->value +
-                            "' is not one of os, ws, is");
+  if (v == "os")
+    c->dataflow = Dataflow::kOs;
+  else if (v == "ws")
+    c->dataflow = Dataflow::kWs;
+  else if (v == "is")
+    c->dataflow = Dataflow::kIs;
+  else
+    return Status::Error(Where(r.file(), df->line) + "field 'Dataflow': value '" + df->value +
+                         "' is not one of os, ws, is");
   const Entry* clock = r.Find(a, "ClockGHz");
   if (clock != nullptr && !ParseDouble(clock->value, &c->clock_ghz)) {
-    return Status::Error(Where(r.file(), clock->line) + "field 'ClockGHz': value '" +
-                         clock->value + "' is not a number");
+    return Status::Error(Where(r.file(), clock->line) + "field 'ClockGHz': value '" + clock->value +
+                         "' is not a number");
   }
   return Status::Ok();
 }
@@ -97,10 +101,13 @@ Status ReadArchitecture(const Reader& r, AcceleratorConfig* c) {
 Status ReadBandwidth(const Reader& r, AcceleratorConfig* c) {
   const Entry* mode = r.Find("run_presets", "InterfaceBandwidth");
   if (mode == nullptr) return r.Missing("run_presets", "InterfaceBandwidth");
-  if (mode->value == "USER") c->bandwidth_mode = BandwidthMode::kUser;
-  else if (mode->value == "CALC") c->bandwidth_mode = BandwidthMode::kCalc;
-  else return Status::Error(Where(r.file(), mode->line) + "field 'InterfaceBandwidth': value '" +
-                            mode->value + "' is not USER or CALC");
+  if (mode->value == "USER")
+    c->bandwidth_mode = BandwidthMode::kUser;
+  else if (mode->value == "CALC")
+    c->bandwidth_mode = BandwidthMode::kCalc;
+  else
+    return Status::Error(Where(r.file(), mode->line) + "field 'InterfaceBandwidth': value '" +
+                         mode->value + "' is not USER or CALC");
   c->bandwidths.clear();
   const Entry* bw = r.Find("architecture_presets", "Bandwidth");
   if (bw == nullptr) {
@@ -124,21 +131,23 @@ Status ReadBandwidth(const Reader& r, AcceleratorConfig* c) {
 
 const char* DataflowName(Dataflow df) {
   switch (df) {
-    case Dataflow::kOs: return "os";
-    case Dataflow::kWs: return "ws";
-    case Dataflow::kIs: return "is";
+    case Dataflow::kOs:
+      return "os";
+    case Dataflow::kWs:
+      return "ws";
+    case Dataflow::kIs:
+      return "is";
   }
   return "?";
 }
 
 bool operator==(const AcceleratorConfig& a, const AcceleratorConfig& b) {
-  return a.run_name == b.run_name && a.array_rows == b.array_rows &&
-         a.array_cols == b.array_cols && a.ifmap_sram_kb == b.ifmap_sram_kb &&
-         a.filter_sram_kb == b.filter_sram_kb && a.ofmap_sram_kb == b.ofmap_sram_kb &&
-         a.ifmap_offset == b.ifmap_offset && a.filter_offset == b.filter_offset &&
-         a.ofmap_offset == b.ofmap_offset && a.dataflow == b.dataflow &&
-         a.bandwidth_mode == b.bandwidth_mode && a.bandwidths == b.bandwidths &&
-         a.clock_ghz == b.clock_ghz;
+  return a.run_name == b.run_name && a.array_rows == b.array_rows && a.array_cols == b.array_cols &&
+         a.ifmap_sram_kb == b.ifmap_sram_kb && a.filter_sram_kb == b.filter_sram_kb &&
+         a.ofmap_sram_kb == b.ofmap_sram_kb && a.ifmap_offset == b.ifmap_offset &&
+         a.filter_offset == b.filter_offset && a.ofmap_offset == b.ofmap_offset &&
+         a.dataflow == b.dataflow && a.bandwidth_mode == b.bandwidth_mode &&
+         a.bandwidths == b.bandwidths && a.clock_ghz == b.clock_ghz;
 }
 
 Status ValidateConfig(const AcceleratorConfig& c, const std::string& where) {
@@ -153,7 +162,8 @@ Status ValidateConfig(const AcceleratorConfig& c, const std::string& where) {
   HWSIM_RETURN_IF_ERROR(positive("FilterSramSzkB", c.filter_sram_kb));
   HWSIM_RETURN_IF_ERROR(positive("OfmapSramSzkB", c.ofmap_sram_kb));
   if (c.bandwidth_mode == BandwidthMode::kUser) {
-    if (c.bandwidths.empty()) return Status::Error(where + "field 'Bandwidth': missing in USER mode");
+    if (c.bandwidths.empty())
+      return Status::Error(where + "field 'Bandwidth': missing in USER mode");
     HWSIM_RETURN_IF_ERROR(positive("Bandwidth", c.bandwidths[0]));
   }
   if (!(c.clock_ghz > 0)) {

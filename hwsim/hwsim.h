@@ -39,6 +39,6 @@
 #include "hwsim/proto_io.h"   // proto::AcceleratorConfig / Topology / PrecisionPlan
 #include "hwsim/reports.h"    // the three CSVs, CompareWithReferenceDir
 #include "hwsim/status.h"
-#include "hwsim/topology.h"   // Layer, GemmDims, ParseTopologyFile
+#include "hwsim/topology.h"  // Layer, GemmDims, ParseTopologyFile
 
 #endif  // STRATA_HWSIM_HWSIM_H_

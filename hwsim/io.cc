@@ -29,8 +29,7 @@ Status LoadConfig(const std::string& spec, AcceleratorConfig* config) {
 }
 
 Status LoadTopology(const std::string& path, TopologyFormat format, std::vector<Layer>* layers) {
-  return IsPbtxt(path) ? ReadTopologyPbtxt(path, layers)
-                       : ParseTopologyFile(path, format, layers);
+  return IsPbtxt(path) ? ReadTopologyPbtxt(path, layers) : ParseTopologyFile(path, format, layers);
 }
 
 Status LoadPrecisionPlan(const std::string& spec, PrecisionPlan* plan) {

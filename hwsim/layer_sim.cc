@@ -36,7 +36,8 @@ void RunLoop(const Mapping& m, const ReadOperand& ifm, const ReadOperand& fil, R
         if (ifm.RowHasRequest(ri)) si.Note(served_i);
         if (fil.RowHasRequest(rf)) sf.Note(served_f);
         if (writes > 0) so.Note(served_o);
-        stalls += std::max({served_i - cycle - 1, served_f - cycle - 1, served_o - cycle - ofmap_latency});
+        stalls += std::max(
+            {served_i - cycle - 1, served_f - cycle - 1, served_o - cycle - ofmap_latency});
         last_ofmap = served_o;
       }
     }

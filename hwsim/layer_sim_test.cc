@@ -1,9 +1,9 @@
 // HWSIM.md §6: the worked layer, every number quoted there, under all five configs.
 #include "hwsim/layer_sim.h"
 
-#include "hwsim/network.h"
-
 #include <gtest/gtest.h>
+
+#include "hwsim/network.h"
 
 namespace strata::hwsim {
 namespace {
@@ -103,10 +103,10 @@ TEST(GoldenGemm, UserModes) {
     int64_t di0, di1, di, df0, df1, dfw, do0, do1, dow;
   };
   const G golden[] = {
-      {Dataflow::kOs, 52447, 42272, 1, 52417, 1, 52417, 255, 52447, -3277, 49169, 524320, -3277,
-       -1, 32770, 52447, 55723, 32768},
-      {Dataflow::kWs, 52447, 41248, 33, 52417, 1, 52130, 63, 52447, -3277, 49169, 524320, -3277,
-       -1, 32770, 11831, 55725, 262175},
+      {Dataflow::kOs, 52447, 42272, 1, 52417, 1, 52417, 255, 52447, -3277, 49169, 524320, -3277, -1,
+       32770, 52447, 55723, 32768},
+      {Dataflow::kWs, 52447, 41248, 33, 52417, 1, 52130, 63, 52447, -3277, 49169, 524320, -3277, -1,
+       32770, 11831, 55725, 262175},
       {Dataflow::kIs, 19984, 5777, 1, 19795, 33, 19954, 63, 19984, -3277, 9833, 131080, -3277, -1,
        32770, 1839, 26538, 262157},
   };
@@ -192,10 +192,10 @@ TEST(Modes, CalcReadsNeverStall) {
     EXPECT_EQ(c.total_cycles - c.stall_cycles, stall_free);
     EXPECT_LE(c.total_cycles, u.total_cycles);
     EXPECT_LE(c.dram_filter.words, u.dram_filter.words);
-    EXPECT_GE(c.dram_filter.words, 256 * 512);         // every weight at least once
+    EXPECT_GE(c.dram_filter.words, 256 * 512);            // every weight at least once
     EXPECT_LE(c.dram_filter.words, c.sram_filter_reads);  // at most once per SRAM read
-    EXPECT_GE(c.dram_ifmap.words, 13 * 13 * 256 / 4);  // the stride-2 pixels used
-    EXPECT_EQ(c.sram_ifmap_reads, u.sram_ifmap_reads);  // compute side is mode-independent
+    EXPECT_GE(c.dram_ifmap.words, 13 * 13 * 256 / 4);     // the stride-2 pixels used
+    EXPECT_EQ(c.sram_ifmap_reads, u.sram_ifmap_reads);    // compute side is mode-independent
     EXPECT_EQ(c.compute_util_pct, u.compute_util_pct);
   }
 }
@@ -204,8 +204,9 @@ TEST(Modes, CalcReadsNeverStall) {
 // scratch, equal to the 1-channel layer run alone.
 TEST(Depthwise, ExpandedCopiesAreIdentical) {
   std::vector<Layer> net;
-  ASSERT_TRUE(ParseTopologyText("h\nblock_DP,30,30,3,3,24,1,1,\n", "dw.csv",
-                                TopologyFormat::kAuto, &net).ok());
+  ASSERT_TRUE(
+      ParseTopologyText("h\nblock_DP,30,30,3,3,24,1,1,\n", "dw.csv", TopologyFormat::kAuto, &net)
+          .ok());
   ASSERT_EQ(net.size(), 24u);
   AcceleratorConfig c = Config(32, 32, 4, Dataflow::kOs);
   Layer single = net[0];

@@ -53,9 +53,12 @@ std::string Quote(const std::string& s) {
 
 const char* StallModelName(StallModel m) {
   switch (m) {
-    case StallModel::kHead: return "22f88b1";
-    case StallModel::kD78b477: return "d78b477";
-    case StallModel::kV202: return "v2.0.2";
+    case StallModel::kHead:
+      return "22f88b1";
+    case StallModel::kD78b477:
+      return "d78b477";
+    case StallModel::kV202:
+      return "v2.0.2";
   }
   return "?";
 }
@@ -98,8 +101,9 @@ std::string SummaryJson(const AcceleratorConfig& c, const SimOptions& opt,
   const NetworkTotals& t = net.totals;
   o << "  ],\n  \"totals\": {\"layers\": " << net.layers.size() << ", \"cycles\": " << t.cycles
     << ", \"stall_cycles\": " << t.stall_cycles << ", \"macs\": " << t.macs
-    << ", \"compute_ms\": " << PyFloat(t.compute_ms) << ", \"latency_ms\": "
-    << PyFloat(t.latency_ms) << ", \"dram_bytes\": {\"ifmap\": " << PyFloat(t.ifmap_bytes)
+    << ", \"compute_ms\": " << PyFloat(t.compute_ms)
+    << ", \"latency_ms\": " << PyFloat(t.latency_ms)
+    << ", \"dram_bytes\": {\"ifmap\": " << PyFloat(t.ifmap_bytes)
     << ", \"filter\": " << PyFloat(t.filter_bytes) << ", \"ofmap\": " << PyFloat(t.ofmap_bytes)
     << "}, \"energy_uj\": " << PyFloat(t.energy_uj) << "}\n}\n";
   return o.str();

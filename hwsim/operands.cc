@@ -11,9 +11,15 @@ Mapping MakeMapping(Dataflow df, int64_t R, int64_t C, const GemmDims& d) {
   m.R = R;
   m.C = C;
   switch (df) {  // HWSIM.md §2 table
-    case Dataflow::kOs: m.sr = d.m, m.sc = d.n, m.t = d.k; break;
-    case Dataflow::kWs: m.sr = d.k, m.sc = d.n, m.t = d.m; break;
-    case Dataflow::kIs: m.sr = d.k, m.sc = d.m, m.t = d.n; break;
+    case Dataflow::kOs:
+      m.sr = d.m, m.sc = d.n, m.t = d.k;
+      break;
+    case Dataflow::kWs:
+      m.sr = d.k, m.sc = d.n, m.t = d.m;
+      break;
+    case Dataflow::kIs:
+      m.sr = d.k, m.sc = d.m, m.t = d.n;
+      break;
   }
   m.fr = (m.sr + R - 1) / R;
   m.fc = (m.sc + C - 1) / C;
@@ -26,8 +32,8 @@ ComputeStats MakeComputeStats(const Mapping& m, const GemmDims& d) {
   ComputeStats s;
   // §3: per-fold ratios averaged in fold order (column fold outer), summed left to right as
   // SCALE-Sim does, so the doubles match to the last bit.
-  const int64_t L = m.dataflow == Dataflow::kOs ? m.t + m.R + m.C - 2
-                                                : 2 * m.R + 2 * m.C + m.t - 3;  // §3 quirk
+  const int64_t L =
+      m.dataflow == Dataflow::kOs ? m.t + m.R + m.C - 2 : 2 * m.R + 2 * m.C + m.t - 3;  // §3 quirk
   const double pes = static_cast<double>(m.R * m.C);
   double map_sum = 0, util_sum = 0;
   for (int64_t fc_i = 0; fc_i < m.fc; ++fc_i) {
@@ -80,9 +86,18 @@ int64_t OfmapWritesInRow(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t
 }
 
 AddressMap::AddressMap(const Layer& l, const AcceleratorConfig& c)
-    : h_(l.ifmap_h), w_(l.ifmap_w), cin_(l.channels), fh_(l.filter_h), fw_(l.filter_w),
-      sh_(l.stride_h), sw_(l.stride_w), ew_(Dims(l).ew), k_(Dims(l).k), n_(l.num_filters),
-      ifmap_offset_(c.ifmap_offset), filter_offset_(c.filter_offset),
+    : h_(l.ifmap_h),
+      w_(l.ifmap_w),
+      cin_(l.channels),
+      fh_(l.filter_h),
+      fw_(l.filter_w),
+      sh_(l.stride_h),
+      sw_(l.stride_w),
+      ew_(Dims(l).ew),
+      k_(Dims(l).k),
+      n_(l.num_filters),
+      ifmap_offset_(c.ifmap_offset),
+      filter_offset_(c.filter_offset),
       ofmap_offset_(c.ofmap_offset) {}
 
 int64_t AddressMap::Ifmap(int64_t p, int64_t k) const {
@@ -167,7 +182,8 @@ void IfmapPixelRun(const ReadOperand& op, int64_t base, int64_t k, int64_t p0, i
   int64_t oy = p0 / op.ew, ox = p0 % op.ew;
   for (int64_t i = 0; i < n; ++i) {
     const int64_t y = oy * op.sh + fy, x = ox * op.sw + fx;
-    out[i] = (y >= op.h || x >= op.w) ? -1 : static_cast<int32_t>(base + (y * op.w + x) * op.cin + c);
+    out[i] =
+        (y >= op.h || x >= op.w) ? -1 : static_cast<int32_t>(base + (y * op.w + x) * op.cin + c);
     if (++ox == op.ew) ox = 0, ++oy;
   }
 }
@@ -180,7 +196,8 @@ void IfmapWindowRun(const ReadOperand& op, int64_t base, int64_t p, int64_t k0, 
   int64_t fx = rem / op.cin, c = rem % op.cin;
   for (int64_t i = 0; i < n; ++i) {
     const int64_t y = iy + fy, x = ix + fx;
-    out[i] = (y >= op.h || x >= op.w) ? -1 : static_cast<int32_t>(base + (y * op.w + x) * op.cin + c);
+    out[i] =
+        (y >= op.h || x >= op.w) ? -1 : static_cast<int32_t>(base + (y * op.w + x) * op.cin + c);
     if (++c == op.cin) {
       c = 0;
       if (++fx == op.fw) fx = 0, ++fy;
@@ -196,20 +213,52 @@ void SetGeometry(const Layer& l, const GemmDims& d, ReadOperand* op) {
 
 }  // namespace
 
+namespace {
+
+// Fills the stacked prefetch matrix with the operand's addresses (§1), -1 for fold padding.
+void FillAddresses(const GemmDims& d, bool ifmap, bool filter_k_on_edge, int64_t extent,
+                   ReadOperand* op) {
+  const int64_t blocks = op->rows / op->block_rows;
+  op->addr.resize(static_cast<size_t>(op->rows * op->cols));
+  op->spatial_base.resize(static_cast<size_t>(blocks * op->ports));
+  for (int64_t sp = 0; sp < blocks * op->ports; ++sp) {
+    op->spatial_base[sp] = (sp / op->ports) * op->block_rows * op->cols + sp % op->ports;
+  }
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t s0 = b * op->ports, n = std::min(op->ports, extent - s0);
+    for (int64_t u = 0; u < op->block_rows; ++u) {
+      int32_t* row = &op->addr[static_cast<size_t>((b * op->block_rows + u) * op->cols)];
+      if (ifmap && op->spatial_is_pixel) {
+        IfmapPixelRun(*op, op->addr_base, u, s0, n, row);
+      } else if (ifmap) {
+        IfmapWindowRun(*op, op->addr_base, u, s0, n, row);
+      } else if (filter_k_on_edge) {  // s = k, u = n
+        for (int64_t i = 0; i < n; ++i)
+          row[i] = static_cast<int32_t>(op->addr_base + u * d.k + s0 + i);
+      } else {  // s = n, u = k
+        for (int64_t i = 0; i < n; ++i)
+          row[i] = static_cast<int32_t>(op->addr_base + (s0 + i) * d.k + u);
+      }
+      std::fill(row + n, row + op->cols, -1);  // padding of a partial fold
+    }
+  }
+}
+
+}  // namespace
+
 void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const Mapping& m,
                       Operand which, int64_t elems_per_line, ReadOperand* op) {
   const GemmDims d = Dims(layer);
-  op->elems_per_line = elems_per_line;
   const Dataflow df = m.dataflow;
   const bool ifmap = which == Operand::kIfmap;
+  op->elems_per_line = elems_per_line;
   op->stationary = (df == Dataflow::kWs && !ifmap) || (df == Dataflow::kIs && ifmap);
   op->anti_diagonal = !op->stationary;  // §5.2: streamed operands are read by anti-diagonals
   op->block_by_col_fold = op->stationary || (df == Dataflow::kOs && !ifmap);
   op->ports = (op->stationary || (df == Dataflow::kOs && !ifmap)) ? m.C : m.R;
   op->block_rows = op->stationary ? m.sr : m.t;
   op->lead = (df == Dataflow::kOs || op->stationary) ? 0 : m.R;
-  const int64_t blocks = op->block_by_col_fold ? m.fc : m.fr;
-  op->rows = blocks * op->block_rows;
+  op->rows = (op->block_by_col_fold ? m.fc : m.fr) * op->block_rows;
   op->cols = op->ports;
   SetGeometry(layer, d, op);
   op->spatial_is_pixel = ifmap && df != Dataflow::kWs;
@@ -218,27 +267,10 @@ void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const
                             (layer.ifmap_w - layer.filter_w) % layer.stride_w != 0);
   op->addr_base = ifmap ? config.ifmap_offset : config.filter_offset;
   op->addr_span = ifmap ? layer.ifmap_h * layer.ifmap_w * layer.channels : d.k * d.n;
-  op->addr.resize(static_cast<size_t>(op->rows * op->cols));
-  op->spatial_base.resize(static_cast<size_t>(blocks * op->ports));
-  for (int64_t sp = 0; sp < blocks * op->ports; ++sp) {
-    op->spatial_base[sp] = (sp / op->ports) * op->block_rows * op->cols + sp % op->ports;
-  }
-  // Spatial extent along the edge: pixels (os/is IFMAP), window (ws IFMAP, is FILTER), filters.
-  const int64_t extent = ifmap ? (op->spatial_is_pixel ? d.m : d.k) : (df == Dataflow::kIs ? d.k : d.n);
-  for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t s0 = b * op->ports, n = std::min(op->ports, extent - s0);
-    for (int64_t u = 0; u < op->block_rows; ++u) {
-      int32_t* row = &op->addr[static_cast<size_t>((b * op->block_rows + u) * op->cols)];
-      if (ifmap && op->spatial_is_pixel) IfmapPixelRun(*op, op->addr_base, u, s0, n, row);
-      else if (ifmap) IfmapWindowRun(*op, op->addr_base, u, s0, n, row);
-      else if (df == Dataflow::kIs) {  // s = k, u = n
-        for (int64_t i = 0; i < n; ++i) row[i] = static_cast<int32_t>(op->addr_base + u * d.k + s0 + i);
-      } else {  // s = n, u = k
-        for (int64_t i = 0; i < n; ++i) row[i] = static_cast<int32_t>(op->addr_base + (s0 + i) * d.k + u);
-      }
-      std::fill(row + n, row + op->cols, -1);  // padding of a partial fold
-    }
-  }
+  // Extent along the array edge: pixels (os/is IFMAP), window (ws IFMAP, is FILTER), filters.
+  const int64_t extent =
+      ifmap ? (op->spatial_is_pixel ? d.m : d.k) : (df == Dataflow::kIs ? d.k : d.n);
+  FillAddresses(d, ifmap, df == Dataflow::kIs, extent, op);
   ComputeLines(op);
 }
 

@@ -22,10 +22,10 @@ namespace strata::hwsim {
 
 struct Mapping {
   Dataflow dataflow = Dataflow::kOs;
-  int64_t R = 1, C = 1;          // array rows, columns
+  int64_t R = 1, C = 1;           // array rows, columns
   int64_t sr = 1, sc = 1, t = 1;  // §2 table
-  int64_t fr = 1, fc = 1;        // folds: ceil(Sr/R), ceil(Sc/C)
-  int64_t fold_len = 1;          // demand rows per fold, §3
+  int64_t fr = 1, fc = 1;         // folds: ceil(Sr/R), ceil(Sc/C)
+  int64_t fold_len = 1;           // demand rows per fold, §3
 
   int64_t rows_used(int64_t fr_i) const { return sr - fr_i * R < R ? sr - fr_i * R : R; }
   int64_t cols_used(int64_t fc_i) const { return sc - fc_i * C < C ? sc - fc_i * C : C; }
@@ -76,21 +76,21 @@ enum class Operand { kIfmap, kFilter };
 
 // A read operand's prefetch matrix, its prefetch order and its demand pattern.
 struct ReadOperand {
-  int64_t rows = 0, cols = 0;   // stacked prefetch matrix
-  bool anti_diagonal = false;   // prefetch order: anti-diagonals (else row-major)
-  std::vector<int32_t> addr;    // rows*cols addresses, -1 = no request
-  int64_t elems_per_line = 1;   // valid entries per 1% line of the buffer (§5.2)
-  std::vector<int32_t> line;    // (# valid cells before this cell in prefetch order) / line size
-  int64_t valid = 0;            // # valid cells
-  bool may_repeat = false;      // an address can occupy several cells
-  bool has_holes = false;       // some in-range cells are -1 (IFMAP windows sticking out)
+  int64_t rows = 0, cols = 0;  // stacked prefetch matrix
+  bool anti_diagonal = false;  // prefetch order: anti-diagonals (else row-major)
+  std::vector<int32_t> addr;   // rows*cols addresses, -1 = no request
+  int64_t elems_per_line = 1;  // valid entries per 1% line of the buffer (§5.2)
+  std::vector<int32_t> line;   // (# valid cells before this cell in prefetch order) / line size
+  int64_t valid = 0;           // # valid cells
+  bool may_repeat = false;     // an address can occupy several cells
+  bool has_holes = false;      // some in-range cells are -1 (IFMAP windows sticking out)
   int64_t addr_base = 0, addr_span = 0;  // address range (for per-address tables)
   // Demand pattern.
   bool stationary = false;  // loaded once per fold in R reversed rows (ws FILTER, is IFMAP)
   bool block_by_col_fold = false;
-  int64_t block_rows = 0;   // rows per stacked block (T streamed, K stationary)
-  int64_t lead = 0;         // idle rows before streaming starts in a fold
-  int64_t ports = 0;        // R or C
+  int64_t block_rows = 0;  // rows per stacked block (T streamed, K stationary)
+  int64_t lead = 0;        // idle rows before streaming starts in a fold
+  int64_t ports = 0;       // R or C
 
   // IFMAP geometry, used to find every cell holding a repeated address (AddressMap, §1).
   int64_t h = 0, w = 0, cin = 1, fh = 1, fw = 1, sh = 1, sw = 1, eh = 1, ew = 1;

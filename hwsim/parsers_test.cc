@@ -80,7 +80,8 @@ TEST(Presets, FilesAgreeWithData) {
 TEST(Topology, ConvRowsAndOptionalTrailingComma) {
   std::vector<Layer> l;
   ASSERT_TRUE(ParseTopologyText("h\na, 5, 6, 3, 2, 4, 7, 2,\nb,5,6,3,2,4,7,2,1\n\n", "t.csv",
-                                TopologyFormat::kAuto, &l).ok());
+                                TopologyFormat::kAuto, &l)
+                  .ok());
   ASSERT_EQ(l.size(), 2u);
   EXPECT_EQ(l[0].stride_w, 2);
   EXPECT_EQ(l[1].stride_w, 1);
@@ -100,7 +101,8 @@ TEST(Topology, DepthwiseRowsExpandPerChannel) {
   EXPECT_EQ(l[16].channels, 1);
   EXPECT_EQ(Dims(l[16]).k, 9);
   // "dp" is not "DP": no expansion (case-sensitive, §1).
-  ASSERT_TRUE(ParseTopologyText("h\nconv_dp,5,5,3,3,4,1,1,\n", "t", TopologyFormat::kAuto, &l).ok());
+  ASSERT_TRUE(
+      ParseTopologyText("h\nconv_dp,5,5,3,3,4,1,1,\n", "t", TopologyFormat::kAuto, &l).ok());
   EXPECT_EQ(l.size(), 1u);
 }
 

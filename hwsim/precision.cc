@@ -21,7 +21,8 @@ LayerPrecision PrecisionPlan::For(int64_t index, const Layer& layer) const {
 
 Status ValidatePrecision(const LayerPrecision& p, const std::string& where) {
   for (auto [name, v] : {std::pair{"weight_bits", p.weight_bits},
-                         {"activation_bits", p.activation_bits}, {"output_bits", p.output_bits}}) {
+                         {"activation_bits", p.activation_bits},
+                         {"output_bits", p.output_bits}}) {
     if (v < 1 || v > 32) {
       return Status::Error(where + "field '" + name + "': value " + std::to_string(v) +
                            " must be in [1, 32]");
@@ -48,10 +49,14 @@ bool ParseInline(const std::string& spec, LayerPrecision* p) {
     while (j < spec.size() && std::isdigit(static_cast<unsigned char>(spec[j]))) ++j;
     if (j == i) return false;
     const int v = std::atoi(spec.substr(i, j - i).c_str());
-    if (key == 'w') p->weight_bits = v, w = true;
-    else if (key == 'a') p->activation_bits = v, a = true;
-    else if (key == 'o') p->output_bits = v, o = true;
-    else return false;
+    if (key == 'w')
+      p->weight_bits = v, w = true;
+    else if (key == 'a')
+      p->activation_bits = v, a = true;
+    else if (key == 'o')
+      p->output_bits = v, o = true;
+    else
+      return false;
     i = j;
     if (i < spec.size() && spec[i] == ',') ++i;
   }
@@ -78,9 +83,12 @@ Status ParseCsvLine(const std::vector<std::string>& f, const std::string& where,
   HWSIM_RETURN_IF_ERROR(ValidatePrecision(p, where));
   const std::string key = Trim(f[0]);
   int64_t index = 0;
-  if (key == "*") plan->default_bits = p;
-  else if (ParseInt(key, &index)) plan->by_index[index] = p;
-  else plan->by_name[key] = p;
+  if (key == "*")
+    plan->default_bits = p;
+  else if (ParseInt(key, &index))
+    plan->by_index[index] = p;
+  else
+    plan->by_name[key] = p;
   return Status::Ok();
 }
 
@@ -144,8 +152,8 @@ LayerLatency Latency(const LayerReport& r, const LayerPrecision& b, const Accele
   const bool calc = c.bandwidth_mode == BandwidthMode::kCalc;
   const double word_bytes = word_bits / 8.0;
   const double read_bw = (calc ? 10.0 : static_cast<double>(c.user_bandwidth())) * word_bytes;
-  const double write_bw = (calc ? static_cast<double>(c.array_cols) : read_bw / word_bytes) *
-                          word_bytes;
+  const double write_bw =
+      (calc ? static_cast<double>(c.array_cols) : read_bw / word_bytes) * word_bytes;
   l.compute_ms = static_cast<double>(r.total_cycles) / cycles_per_ms;
   l.ifmap_ms = l.ifmap_bytes / read_bw / cycles_per_ms;
   l.filter_ms = l.filter_bytes / read_bw / cycles_per_ms;
@@ -159,10 +167,11 @@ double EnergyProxyUj(const LayerReport& r, const LayerPrecision& b, const LayerL
   const double mac_pj = 0.23 * b.weight_bits * b.activation_bits / 64.0;
   const double sram_bytes = (static_cast<double>(r.sram_ifmap_reads) * b.activation_bits +
                              static_cast<double>(r.sram_filter_reads) * b.weight_bits +
-                             static_cast<double>(r.sram_ofmap_writes) * b.output_bits) / 8.0;
+                             static_cast<double>(r.sram_ofmap_writes) * b.output_bits) /
+                            8.0;
   const double dram_bytes = l.ifmap_bytes + l.filter_bytes + l.ofmap_bytes;
-  const double pj = static_cast<double>(r.dims.macs()) * mac_pj + sram_bytes * 1.25 +
-                    dram_bytes * 160.0;
+  const double pj =
+      static_cast<double>(r.dims.macs()) * mac_pj + sram_bytes * 1.25 + dram_bytes * 160.0;
   return pj * 1e-6;
 }
 

@@ -65,7 +65,8 @@ TEST(Latency, WorkedExampleFormula) {
   AcceleratorConfig c;
   ASSERT_TRUE(Preset("scalesim", &c).ok());
   std::vector<Layer> l;
-  ASSERT_TRUE(ParseTopologyFile("hwsim/testdata/worked_example.csv", TopologyFormat::kAuto, &l).ok());
+  ASSERT_TRUE(
+      ParseTopologyFile("hwsim/testdata/worked_example.csv", TopologyFormat::kAuto, &l).ok());
   const NetworkResult r = SimulateNetwork(c, l, SimOptions());
   const LayerLatency& t = r.layers[0].latency;
   EXPECT_DOUBLE_EQ(t.compute_ms, 130047 / 0.2e6);

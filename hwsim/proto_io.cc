@@ -11,7 +11,8 @@ namespace {
 class Collector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    if (first.empty()) first = std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
+    if (first.empty())
+      first = std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
   }
   std::string first;
 };
@@ -41,15 +42,22 @@ Status ConfigFromProto(const proto::AcceleratorConfig& p, const std::string& whe
   if (p.has_ifmap_offset()) c.ifmap_offset = p.ifmap_offset();
   if (p.has_filter_offset()) c.filter_offset = p.filter_offset();
   if (p.has_ofmap_offset()) c.ofmap_offset = p.ofmap_offset();
-  if (p.dataflow() == "os") c.dataflow = Dataflow::kOs;
-  else if (p.dataflow() == "ws") c.dataflow = Dataflow::kWs;
-  else if (p.dataflow() == "is") c.dataflow = Dataflow::kIs;
-  else return Status::Error(where + "field 'dataflow': value '" + p.dataflow() +
-                            "' is not one of os, ws, is");
-  if (p.interface_bandwidth() == "USER") c.bandwidth_mode = BandwidthMode::kUser;
-  else if (p.interface_bandwidth() == "CALC") c.bandwidth_mode = BandwidthMode::kCalc;
-  else return Status::Error(where + "field 'interface_bandwidth': value '" +
-                            p.interface_bandwidth() + "' is not USER or CALC");
+  if (p.dataflow() == "os")
+    c.dataflow = Dataflow::kOs;
+  else if (p.dataflow() == "ws")
+    c.dataflow = Dataflow::kWs;
+  else if (p.dataflow() == "is")
+    c.dataflow = Dataflow::kIs;
+  else
+    return Status::Error(where + "field 'dataflow': value '" + p.dataflow() +
+                         "' is not one of os, ws, is");
+  if (p.interface_bandwidth() == "USER")
+    c.bandwidth_mode = BandwidthMode::kUser;
+  else if (p.interface_bandwidth() == "CALC")
+    c.bandwidth_mode = BandwidthMode::kCalc;
+  else
+    return Status::Error(where + "field 'interface_bandwidth': value '" + p.interface_bandwidth() +
+                         "' is not USER or CALC");
   c.bandwidths.assign(p.bandwidth().begin(), p.bandwidth().end());
   if (p.has_clock_ghz()) c.clock_ghz = p.clock_ghz();
   HWSIM_RETURN_IF_ERROR(ValidateConfig(c, where));
@@ -106,8 +114,7 @@ Status TopologyFromProto(const proto::Topology& p, const std::string& where,
   return Status::Ok();
 }
 
-Status PlanFromProto(const proto::PrecisionPlan& p, const std::string& where,
-                     PrecisionPlan* plan) {
+Status PlanFromProto(const proto::PrecisionPlan& p, const std::string& where, PrecisionPlan* plan) {
   PrecisionPlan out;
   if (p.has_default_weight_bits()) out.default_bits.weight_bits = p.default_weight_bits();
   if (p.has_default_activation_bits()) {
@@ -120,8 +127,10 @@ Status PlanFromProto(const proto::PrecisionPlan& p, const std::string& where,
     LayerPrecision b{q.weight_bits(), q.activation_bits(),
                      q.has_output_bits() ? q.output_bits() : q.activation_bits()};
     HWSIM_RETURN_IF_ERROR(ValidatePrecision(b, where + "layers[" + std::to_string(i) + "]: "));
-    if (q.name().empty()) out.by_index[q.index()] = b;
-    else out.by_name[q.name()] = b;
+    if (q.name().empty())
+      out.by_index[q.index()] = b;
+    else
+      out.by_name[q.name()] = b;
   }
   *plan = out;
   return Status::Ok();

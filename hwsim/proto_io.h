@@ -18,8 +18,7 @@ Status ConfigFromProto(const proto::AcceleratorConfig& p, const std::string& whe
 proto::AcceleratorConfig ConfigToProto(const AcceleratorConfig& config);
 Status TopologyFromProto(const proto::Topology& p, const std::string& where,
                          std::vector<Layer>* layers);
-Status PlanFromProto(const proto::PrecisionPlan& p, const std::string& where,
-                     PrecisionPlan* plan);
+Status PlanFromProto(const proto::PrecisionPlan& p, const std::string& where, PrecisionPlan* plan);
 
 // Text-format files (.pbtxt / .textproto).
 Status ReadConfigPbtxt(const std::string& path, AcceleratorConfig* config);

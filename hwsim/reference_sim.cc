@@ -79,6 +79,39 @@ struct Demand {
 
 int64_t Count(const Mat& m) { return m.rows * m.cols; }
 
+// A fold's tiles [r0, r1) x [c0, c1) of (Sr, Sc) -> demand matrices a (IFMAP), b (FILTER),
+// o (OFMAP), and the matrix whose extent SCALE-Sim uses for Compute Util (§3).
+struct Fold {
+  Mat a, b, o, util;
+};
+Fold FoldDemand(const Mat& I, const Mat& IT, const Mat& F, const Mat& O, Dataflow df, int64_t R,
+                int64_t C, int64_t T, int64_t r0, int64_t r1, int64_t c0, int64_t c1, Demand* d) {
+  const int64_t M = I.rows, K = I.cols, N = F.cols;
+  Fold f;
+  if (df == Dataflow::kOs) {
+    Mat ti = Slice(IT, 0, K, r0, r1), tf = Slice(F, 0, K, c0, c1), to = Slice(O, r0, r1, c0, c1);
+    d->sram_i += Count(ti), d->sram_f += Count(tf), d->sram_o += Count(to) + R + C;
+    f.a = Skew(Frame(Pad(ti, 0, R), 0, C - 1));
+    f.b = Skew(Frame(Pad(tf, 0, C), 0, R - 1));
+    f.util = Frame(FlipRows(Pad(to, R, C)), T - 1, 0);
+    f.o = Skew(f.util);
+  } else if (df == Dataflow::kWs) {
+    Mat ti = Slice(I, 0, M, r0, r1), tf = Slice(F, r0, r1, c0, c1), to = Slice(O, 0, M, c0, c1);
+    d->sram_i += Count(ti), d->sram_f += Count(tf), d->sram_o += Count(to);
+    f.a = Skew(Frame(Pad(ti, 0, R), R, C - 1));
+    f.util = f.b = Frame(FlipRows(Pad(tf, R, C)), 0, R + C + T - 2);
+    f.o = Skew(Frame(Pad(to, 0, C), 2 * R - 1, 0));
+  } else {
+    Mat ti = Slice(IT, r0, r1, c0, c1), tf = Transpose(Slice(F, r0, r1, 0, N));
+    Mat to = Transpose(Slice(O, c0, c1, 0, N));
+    d->sram_i += Count(ti), d->sram_f += Count(tf), d->sram_o += Count(to);
+    f.util = f.a = Frame(FlipRows(Pad(ti, R, C)), 0, R + C + T - 2);
+    f.b = Skew(Frame(Pad(tf, 0, R), R, C - 1));
+    f.o = Skew(Frame(Pad(to, 0, C), 2 * R - 1, 0));
+  }
+  return f;
+}
+
 // §3: the demand matrices of every fold (column fold outer), literally.
 void BuildDemand(const Mat& I, const Mat& F, const Mat& O, Dataflow df, int64_t R, int64_t C,
                  Demand* d) {
@@ -86,51 +119,41 @@ void BuildDemand(const Mat& I, const Mat& F, const Mat& O, Dataflow df, int64_t 
   const int64_t M = I.rows, K = I.cols, N = F.cols;
   const int64_t sr = df == Dataflow::kOs ? M : K, sc = df == Dataflow::kIs ? M : N;
   const int64_t T = df == Dataflow::kOs ? K : (df == Dataflow::kWs ? M : N);
-  const int64_t fr = CeilDiv(sr, R), fc = CeilDiv(sc, C);
-  for (int64_t c = 0; c < fc; ++c) {
-    for (int64_t r = 0; r < fr; ++r) {
+  for (int64_t c = 0; c < CeilDiv(sc, C); ++c) {
+    for (int64_t r = 0; r < CeilDiv(sr, R); ++r) {
       const int64_t r0 = r * R, r1 = std::min(r0 + R, sr), c0 = c * C, c1 = std::min(c0 + C, sc);
-      Mat a, b, o, util_mat;
-      if (df == Dataflow::kOs) {
-        Mat ti = Slice(IT, 0, K, r0, r1), tf = Slice(F, 0, K, c0, c1), to = Slice(O, r0, r1, c0, c1);
-        d->sram_i += Count(ti), d->sram_f += Count(tf), d->sram_o += Count(to) + R + C;
-        a = Skew(Frame(Pad(ti, 0, R), 0, C - 1));
-        b = Skew(Frame(Pad(tf, 0, C), 0, R - 1));
-        util_mat = Frame(FlipRows(Pad(to, R, C)), T - 1, 0);
-        o = Skew(util_mat);
-      } else if (df == Dataflow::kWs) {
-        Mat ti = Slice(I, 0, M, r0, r1), tf = Slice(F, r0, r1, c0, c1), to = Slice(O, 0, M, c0, c1);
-        d->sram_i += Count(ti), d->sram_f += Count(tf), d->sram_o += Count(to);
-        a = Skew(Frame(Pad(ti, 0, R), R, C - 1));
-        util_mat = b = Frame(FlipRows(Pad(tf, R, C)), 0, R + C + T - 2);
-        o = Skew(Frame(Pad(to, 0, C), 2 * R - 1, 0));
-      } else {
-        Mat ti = Slice(IT, r0, r1, c0, c1), tf = Transpose(Slice(F, r0, r1, 0, N));
-        Mat to = Transpose(Slice(O, c0, c1, 0, N));
-        d->sram_i += Count(ti), d->sram_f += Count(tf), d->sram_o += Count(to);
-        util_mat = a = Frame(FlipRows(Pad(ti, R, C)), 0, R + C + T - 2);
-        b = Skew(Frame(Pad(tf, 0, R), R, C - 1));
-        o = Skew(Frame(Pad(to, 0, C), 2 * R - 1, 0));
-      }
+      const Fold f = FoldDemand(I, IT, F, O, df, R, C, T, r0, r1, c0, c1, d);
       const int64_t used = (r1 - r0) * (c1 - c0);
-      const int64_t cycles = util_mat.rows + util_mat.cols - 1;
+      const int64_t cycles = f.util.rows + f.util.cols - 1;
       d->map_sum += static_cast<double>(used) / static_cast<double>(R * C);
       d->util_sum += static_cast<double>(used * T) / static_cast<double>(R * C * cycles);
-      Append(&d->ifmap, a), Append(&d->filter, b), Append(&d->ofmap, o);
+      Append(&d->ifmap, f.a), Append(&d->filter, f.b), Append(&d->ofmap, f.o);
     }
   }
-  // §5.2: prefetch orders.
+}
+
+// §5.2: the prefetch orders, literally.
+void BuildPrefetch(const Mat& I, const Mat& F, Dataflow df, int64_t R, int64_t C, Demand* d) {
+  const Mat IT = Transpose(I);
+  const int64_t M = I.rows, K = I.cols, N = F.cols;
+  const int64_t fr = CeilDiv(df == Dataflow::kOs ? M : K, R);
+  const int64_t fc = CeilDiv(df == Dataflow::kIs ? M : N, C);
   Mat pi, pf;
   if (df == Dataflow::kOs) {
-    for (int64_t r = 0; r < fr; ++r) Append(&pi, Pad(Slice(IT, 0, K, r * R, std::min(r * R + R, M)), 0, R));
-    for (int64_t c = 0; c < fc; ++c) Append(&pf, Pad(Slice(F, 0, K, c * C, std::min(c * C + C, N)), 0, C));
+    for (int64_t r = 0; r < fr; ++r)
+      Append(&pi, Pad(Slice(IT, 0, K, r * R, std::min(r * R + R, M)), 0, R));
+    for (int64_t c = 0; c < fc; ++c)
+      Append(&pf, Pad(Slice(F, 0, K, c * C, std::min(c * C + C, N)), 0, C));
     d->ifmap_prefetch = AntiDiagonal(pi), d->filter_prefetch = AntiDiagonal(pf);
   } else if (df == Dataflow::kWs) {
-    for (int64_t r = 0; r < fr; ++r) Append(&pi, Pad(Slice(I, 0, M, r * R, std::min(r * R + R, K)), 0, R));
-    for (int64_t c = 0; c < fc; ++c) Append(&pf, Pad(Slice(F, 0, K, c * C, std::min(c * C + C, N)), 0, C));
+    for (int64_t r = 0; r < fr; ++r)
+      Append(&pi, Pad(Slice(I, 0, M, r * R, std::min(r * R + R, K)), 0, R));
+    for (int64_t c = 0; c < fc; ++c)
+      Append(&pf, Pad(Slice(F, 0, K, c * C, std::min(c * C + C, N)), 0, C));
     d->ifmap_prefetch = AntiDiagonal(pi), d->filter_prefetch = pf.v;
   } else {
-    for (int64_t c = 0; c < fc; ++c) Append(&pi, Pad(Slice(IT, 0, K, c * C, std::min(c * C + C, M)), 0, C));
+    for (int64_t c = 0; c < fc; ++c)
+      Append(&pi, Pad(Slice(IT, 0, K, c * C, std::min(c * C + C, M)), 0, C));
     for (int64_t r = 0; r < fr; ++r)
       Append(&pf, Pad(Transpose(Slice(F, r * R, std::min(r * R + R, K), 0, N)), 0, R));
     d->ifmap_prefetch = pi.v, d->filter_prefetch = AntiDiagonal(pf);
@@ -143,7 +166,8 @@ class RefUserBuffer {
   RefUserBuffer(const std::vector<int64_t>& seq, int64_t total, int64_t bw, StallModel model)
       : bw_(bw), model_(model) {
     const int64_t active = CeilDiv(total, 2), prefetch = total - active;
-    const int64_t eps = CeilDiv(total, 100), fetch_rows = CeilDiv(static_cast<int64_t>(seq.size()), bw);
+    const int64_t eps = CeilDiv(total, 100),
+                  fetch_rows = CeilDiv(static_cast<int64_t>(seq.size()), bw);
     int64_t line = 0, in_line = 0;
     for (int64_t a : seq) {  // -1 padding is fetched but never stored in a line
       if (a != -1) {
@@ -271,7 +295,8 @@ class RefWriteBuffer {
  private:
   int64_t Drain(int64_t start) {
     if (fill_ > 0) lines_.push_back(fill_), fill_ = 0;
-    const int64_t end_line = std::min(next_ + CeilDiv(drain_, bw_), static_cast<int64_t>(lines_.size()));
+    const int64_t end_line =
+        std::min(next_ + CeilDiv(drain_, bw_), static_cast<int64_t>(lines_.size()));
     const int64_t n = end_line - next_;
     const int64_t words = n * bw_ - (bw_ - lines_[end_line - 1]);
     dram.words += words, free_ += words, next_ = end_line;
@@ -291,8 +316,7 @@ bool Any(const Mat& m, int64_t r) {
 }
 
 template <typename Buf>
-void Loop(const Demand& d, Buf& ib, Buf& fb, RefWriteBuffer& ob, StallModel model,
-          LayerReport* r) {
+void Loop(const Demand& d, Buf& ib, Buf& fb, RefWriteBuffer& ob, StallModel model, LayerReport* r) {
   std::vector<int64_t> si(d.ifmap.rows), sf(d.ifmap.rows), so(d.ifmap.rows);
   int64_t stalls = 0;
   for (int64_t i = 0; i < d.ofmap.rows; ++i) {
@@ -307,9 +331,15 @@ void Loop(const Demand& d, Buf& ib, Buf& fb, RefWriteBuffer& ob, StallModel mode
   r->total_cycles = so.back();
   auto span = [](const Mat& m, const std::vector<int64_t>& served, int64_t* a, int64_t* b) {
     for (int64_t i = 0; i < m.rows; ++i)
-      if (Any(m, i)) { *a = served[i]; break; }
+      if (Any(m, i)) {
+        *a = served[i];
+        break;
+      }
     for (int64_t i = m.rows - 1; i >= 0; --i)
-      if (Any(m, i)) { *b = served[i]; break; }
+      if (Any(m, i)) {
+        *b = served[i];
+        break;
+      }
   };
   span(d.ifmap, si, &r->sram_ifmap_start, &r->sram_ifmap_stop);
   span(d.filter, sf, &r->sram_filter_start, &r->sram_filter_stop);
@@ -333,6 +363,7 @@ LayerReport ReferenceSimulateLayer(const Layer& layer, const AcceleratorConfig& 
     for (int64_t n = 0; n < r.dims.n; ++n) O.at(p, n) = am.Ofmap(p, n);
   Demand d;
   BuildDemand(I, F, O, config.dataflow, config.array_rows, config.array_cols, &d);
+  BuildPrefetch(I, F, config.dataflow, config.array_rows, config.array_cols, &d);
   const double folds = static_cast<double>(
       CeilDiv(config.dataflow == Dataflow::kOs ? r.dims.m : r.dims.k, config.array_rows) *
       CeilDiv(config.dataflow == Dataflow::kIs ? r.dims.m : r.dims.n, config.array_cols));

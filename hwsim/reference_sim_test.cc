@@ -28,7 +28,8 @@ void ExpectSame(const LayerReport& a, const LayerReport& b) {
   EXPECT_EQ(a.sram_filter_stop, b.sram_filter_stop);
   EXPECT_EQ(a.sram_ofmap_start, b.sram_ofmap_start);
   EXPECT_EQ(a.sram_ofmap_stop, b.sram_ofmap_stop);
-  for (auto [x, y] : {std::pair{a.dram_ifmap, b.dram_ifmap}, {a.dram_filter, b.dram_filter},
+  for (auto [x, y] : {std::pair{a.dram_ifmap, b.dram_ifmap},
+                      {a.dram_filter, b.dram_filter},
                       {a.dram_ofmap, b.dram_ofmap}}) {
     EXPECT_EQ(x.words, y.words);
     EXPECT_EQ(x.start, y.start);
@@ -70,7 +71,8 @@ TEST(ReferenceSim, RandomSweepAgrees) {
     ExpectSame(fast, ReferenceSimulateLayer(l, c, m));
     if (HasFailure()) break;
     stalled += fast.stall_cycles > 0;
-    thrashed += fast.dram_ifmap.words + fast.dram_filter.words > 2 * (m.ifmap_words + m.filter_words);
+    thrashed +=
+        fast.dram_ifmap.words + fast.dram_filter.words > 2 * (m.ifmap_words + m.filter_words);
     drained_early += fast.dram_ofmap.start < fast.total_cycles;
   }
   // The sweep must actually exercise misses, thrashing and drains during compute.

@@ -39,20 +39,20 @@ std::vector<std::string> ComputeFields(const LayerReport& r) {
 std::vector<std::string> BandwidthFields(const LayerReport& r) {
   return {PyFloat(Ratio(r.sram_ifmap_reads, r.total_cycles)),
           PyFloat(Ratio(r.sram_filter_reads, r.total_cycles)),
-          PyFloat(Ratio(r.sram_ofmap_writes, r.total_cycles)), PyFloat(DramBw(r.dram_ifmap)),
-          PyFloat(DramBw(r.dram_filter)), PyFloat(DramBw(r.dram_ofmap))};
+          PyFloat(Ratio(r.sram_ofmap_writes, r.total_cycles)),
+          PyFloat(DramBw(r.dram_ifmap)),
+          PyFloat(DramBw(r.dram_filter)),
+          PyFloat(DramBw(r.dram_ofmap))};
 }
 
 std::vector<std::string> DetailedFields(const LayerReport& r) {
-  return {Cycle(r.sram_ifmap_start),     Cycle(r.sram_ifmap_stop),
-          std::to_string(r.sram_ifmap_reads), Cycle(r.sram_filter_start),
-          Cycle(r.sram_filter_stop),     std::to_string(r.sram_filter_reads),
-          Cycle(r.sram_ofmap_start),     Cycle(r.sram_ofmap_stop),
-          std::to_string(r.sram_ofmap_writes), Cycle(r.dram_ifmap.start),
-          Cycle(r.dram_ifmap.stop),      std::to_string(r.dram_ifmap.words),
-          Cycle(r.dram_filter.start),    Cycle(r.dram_filter.stop),
-          std::to_string(r.dram_filter.words), Cycle(r.dram_ofmap.start),
-          Cycle(r.dram_ofmap.stop),      std::to_string(r.dram_ofmap.words)};
+  return {
+      Cycle(r.sram_ifmap_start),  Cycle(r.sram_ifmap_stop),  std::to_string(r.sram_ifmap_reads),
+      Cycle(r.sram_filter_start), Cycle(r.sram_filter_stop), std::to_string(r.sram_filter_reads),
+      Cycle(r.sram_ofmap_start),  Cycle(r.sram_ofmap_stop),  std::to_string(r.sram_ofmap_writes),
+      Cycle(r.dram_ifmap.start),  Cycle(r.dram_ifmap.stop),  std::to_string(r.dram_ifmap.words),
+      Cycle(r.dram_filter.start), Cycle(r.dram_filter.stop), std::to_string(r.dram_filter.words),
+      Cycle(r.dram_ofmap.start),  Cycle(r.dram_ofmap.stop),  std::to_string(r.dram_ofmap.words)};
 }
 
 void CompareTables(const std::string& name, const CsvTable& ours, const CsvTable& ref,
@@ -162,12 +162,12 @@ std::string ComparisonCsv(const ReportComparison& c) {
   std::ostringstream o;
   o << "report,layer,field,hwsim,reference,rel_diff\n";
   for (const FieldDiff& d : c.diffs) {
-    o << d.report << "," << d.layer << "," << d.field << "," << d.ours << "," << d.reference
-      << "," << PyFloat(d.rel_diff) << "\n";
+    o << d.report << "," << d.layer << "," << d.field << "," << d.ours << "," << d.reference << ","
+      << PyFloat(d.rel_diff) << "\n";
   }
-  o << "# fields compared " << c.fields_compared << ", equal " << c.fields_equal
-    << ", differing " << c.diffs.size() << ", max rel diff " << PyFloat(c.max_rel_diff)
-    << ", same layer count " << (c.layers_match ? "yes" : "no") << "\n";
+  o << "# fields compared " << c.fields_compared << ", equal " << c.fields_equal << ", differing "
+    << c.diffs.size() << ", max rel diff " << PyFloat(c.max_rel_diff) << ", same layer count "
+    << (c.layers_match ? "yes" : "no") << "\n";
   return o.str();
 }
 

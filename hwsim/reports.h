@@ -16,7 +16,7 @@
 
 namespace strata::hwsim {
 
-extern const char* const kComputeReportName;   // "COMPUTE_REPORT.csv"
+extern const char* const kComputeReportName;    // "COMPUTE_REPORT.csv"
 extern const char* const kBandwidthReportName;  // "BANDWIDTH_REPORT.csv"
 extern const char* const kDetailedReportName;   // "DETAILED_ACCESS_REPORT.csv"
 
@@ -43,7 +43,7 @@ struct FieldDiff {
 };
 struct ReportComparison {
   int64_t fields_compared = 0;
-  int64_t fields_equal = 0;     // numerically equal (integers exactly, floats to 1e-12 rel)
+  int64_t fields_equal = 0;      // numerically equal (integers exactly, floats to 1e-12 rel)
   std::vector<FieldDiff> diffs;  // every field that differs
   double max_rel_diff = 0;
   bool layers_match = true;  // same number of rows in every report

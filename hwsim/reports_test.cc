@@ -90,7 +90,8 @@ TEST(Reports, WorkedExampleRow) {
   AcceleratorConfig c;
   ASSERT_TRUE(Preset("scalesim", &c).ok());
   std::vector<Layer> l;
-  ASSERT_TRUE(ParseTopologyFile("hwsim/testdata/worked_example.csv", TopologyFormat::kAuto, &l).ok());
+  ASSERT_TRUE(
+      ParseTopologyFile("hwsim/testdata/worked_example.csv", TopologyFormat::kAuto, &l).ok());
   const std::vector<LayerReport> r = SimulateNetwork(c, l, SimOptions()).reports();
   const std::string compute = ComputeReportCsv(r);
   EXPECT_NE(compute.find("\n0, 130047, 119872, 4.82"), std::string::npos) << compute;

@@ -35,10 +35,10 @@ class Status {
   std::string message_;
 };
 
-#define HWSIM_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::strata::hwsim::Status _st = (expr);    \
-    if (!_st.ok()) return _st;               \
+#define HWSIM_RETURN_IF_ERROR(expr)       \
+  do {                                    \
+    ::strata::hwsim::Status _st = (expr); \
+    if (!_st.ok()) return _st;            \
   } while (0)
 
 }  // namespace strata::hwsim

@@ -72,7 +72,8 @@ Status ReadFile(const std::string& path, std::string* contents) {
 Status WriteFileAtomic(const std::string& path, const std::string& contents) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return Status::Error(tmp + ": cannot open for writing (" + std::strerror(errno) + ")");
+  if (f == nullptr)
+    return Status::Error(tmp + ": cannot open for writing (" + std::strerror(errno) + ")");
   size_t n = std::fwrite(contents.data(), 1, contents.size(), f);
   bool ok = n == contents.size() && std::fflush(f) == 0;
   ok = (std::fclose(f) == 0) && ok;

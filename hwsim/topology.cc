@@ -12,8 +12,8 @@ const char* const kConvFields[] = {"IFMAP Height", "IFMAP Width", "Filter Height
 const char* const kGemmFields[] = {"M", "N", "K"};
 
 bool IsGemmHeader(const std::vector<std::string>& header) {
-  return header.size() >= 4 && ToLower(Trim(header[1])) == "m" &&
-         ToLower(Trim(header[2])) == "n" && ToLower(Trim(header[3])) == "k";
+  return header.size() >= 4 && ToLower(Trim(header[1])) == "m" && ToLower(Trim(header[2])) == "n" &&
+         ToLower(Trim(header[3])) == "k";
 }
 
 // Parses fields [1, 1+count) of a row as integers >= 1.
@@ -100,12 +100,12 @@ Layer GemmLayer(const std::string& name, int64_t m, int64_t n, int64_t k) {
 }
 
 Status ValidateLayer(const Layer& l, const std::string& where) {
-  const int64_t fields[] = {l.ifmap_h,  l.ifmap_w,    l.filter_h, l.filter_w,
+  const int64_t fields[] = {l.ifmap_h,  l.ifmap_w,     l.filter_h, l.filter_w,
                             l.channels, l.num_filters, l.stride_h, l.stride_w};
   for (int i = 0; i < 8; ++i) {
     if (fields[i] < 1) {
-      return Status::Error(where + "layer '" + l.name + "' field '" + kConvFields[i] +
-                           "': value " + std::to_string(fields[i]) + " must be >= 1");
+      return Status::Error(where + "layer '" + l.name + "' field '" + kConvFields[i] + "': value " +
+                           std::to_string(fields[i]) + " must be >= 1");
     }
   }
   if (l.filter_h > l.ifmap_h || l.filter_w > l.ifmap_w) {
@@ -117,7 +117,8 @@ Status ValidateLayer(const Layer& l, const std::string& where) {
   GemmDims d = Dims(l);
   if (l.ifmap_h * l.ifmap_w > kLimit / l.channels || d.k > kLimit / d.n || d.m > kLimit / d.n ||
       d.m > kLimit / d.k) {
-    return Status::Error(where + "layer '" + l.name + "' is too large (operands exceed 2^30 words)");
+    return Status::Error(where + "layer '" + l.name +
+                         "' is too large (operands exceed 2^30 words)");
   }
   return Status::Ok();
 }
