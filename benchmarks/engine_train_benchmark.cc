@@ -134,13 +134,14 @@ void BM_ResNet20Train(benchmark::State& state) {
     Backward({loss});
     const auto t2 = Clock::now();
     sgd.Step(0.01f);
-    loss = Tensor();  // releases the graph (and returns its buffers to the pool)
+    loss = Tensor();                   // releases the graph (and returns its buffers to the pool)
     if (trim_pool) TrimStoragePool();  // what a step costs with plain malloc/free
     const auto t3 = Clock::now();
     fwd += Ms(t0, t1), bwd += Ms(t1, t2), step += Ms(t2, t3);
   }
   const double n = static_cast<double>(state.iterations());
-  state.counters["img/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["img/s"] =
+      benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["fwd_ms"] = fwd / n;
   state.counters["bwd_ms"] = bwd / n;
   state.counters["sgd_ms"] = step / n;
@@ -148,7 +149,13 @@ void BM_ResNet20Train(benchmark::State& state) {
   state.counters["pool_hit_%"] = 100.0 * pool.pool_hits / std::max<int64_t>(pool.requests, 1);
 }
 // Args: batch, threads, trim the storage pool after every step (1 = measure without it).
-BENCHMARK(BM_ResNet20Train)->Args({128, 2, 0})->Args({128, 1, 0})->Args({128, 2, 1})->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(5.0);
+BENCHMARK(BM_ResNet20Train)
+    ->Args({128, 2, 0})
+    ->Args({128, 1, 0})
+    ->Args({128, 2, 1})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(5.0);
 
 void BM_ResNet20Infer(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
@@ -161,9 +168,14 @@ void BM_ResNet20Infer(benchmark::State& state) {
     Tensor logits = net.Forward(x);
     benchmark::DoNotOptimize(logits.data());
   }
-  state.counters["img/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["img/s"] =
+      benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_ResNet20Infer)->Args({128, 2})->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(BM_ResNet20Infer)
+    ->Args({128, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3.0);
 
 }  // namespace
 }  // namespace strata

@@ -13,12 +13,39 @@ namespace {
 // The one piece of per-thread mutable state besides the pools: PyTorch's grad mode.
 thread_local bool grad_enabled = true;
 
+// In OpKind order.
 constexpr const char* kOpKindNames[] = {
-    "conv2d",     "batch_norm2d", "relu",        "relu6",          "max_pool2d", "avg_pool2d",
-    "global_avg_pool", "linear",  "add",         "sub",            "mul",        "div",
-    "scale",      "add_scalar",   "neg",         "sqrt",           "abs",        "square",
-    "exp",        "log",          "clamp",       "round_ste",      "floor_ste",  "softmax",
-    "log_softmax", "cross_entropy", "sum",       "mean",           "dropout",    "reshape",
+    "conv2d",
+    "batch_norm2d",
+    "relu",
+    "relu6",
+    "max_pool2d",
+    "avg_pool2d",
+    "global_avg_pool",
+    "linear",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "scale",
+    "add_scalar",
+    "neg",
+    "sqrt",
+    "abs",
+    "square",
+    "exp",
+    "log",
+    "clamp",
+    "round_ste",
+    "floor_ste",
+    "grad_scale",
+    "softmax",
+    "log_softmax",
+    "cross_entropy",
+    "sum",
+    "mean",
+    "dropout",
+    "reshape",
 };
 static_assert(sizeof(kOpKindNames) / sizeof(kOpKindNames[0]) == static_cast<int>(OpKind::kCount),
               "every OpKind needs a name in kOpKindNames");
@@ -81,9 +108,8 @@ float* GradSlots::Out(int i, bool* accumulate) {
 void GradSlots::Pass(int i, const Tensor& g) {
   Slot* s = slots_[i];
   DCHECK(s != nullptr);
-  CHECK_EQ(g.numel(), NumElements(*s->shape))
-      << "GradSlots::Pass: gradient " << ShapeStr(g.shape()) << " for input "
-      << ShapeStr(*s->shape);
+  CHECK_EQ(g.numel(), NumElements(*s->shape)) << "GradSlots::Pass: gradient " << ShapeStr(g.shape())
+                                              << " for input " << ShapeStr(*s->shape);
   if (!s->g.defined()) {
     s->g = g.shape() == *s->shape ? g : AliasWithShape(g, *s->shape);
     s->borrowed = true;
@@ -144,8 +170,8 @@ class BackwardPass {
   void Seed(const Tensor& root, const Tensor& seed) {
     CHECK(root.defined()) << "Backward: undefined root";
     if (seed.defined()) {
-      CHECK(seed.shape() == root.shape()) << "Backward: seed " << ShapeStr(seed.shape())
-                                          << " for root " << ShapeStr(root.shape());
+      CHECK(seed.shape() == root.shape())
+          << "Backward: seed " << ShapeStr(seed.shape()) << " for root " << ShapeStr(root.shape());
     }
     const Tensor g = seed.defined() ? seed : Tensor::Full(root.shape(), 1.f);
     GradSlots::Slot* slot = root.node() ? NodeSlot(root.node().get()) : LeafSlot(root.impl());
@@ -273,7 +299,8 @@ void Backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds
   CHECK(seeds.empty() || seeds.size() == roots.size())
       << "Backward: " << roots.size() << " roots but " << seeds.size() << " seeds";
   BackwardPass pass(BackwardPass::Mode::kBackward, {});
-  for (size_t i = 0; i < roots.size(); ++i) pass.Seed(roots[i], seeds.empty() ? Tensor() : seeds[i]);
+  for (size_t i = 0; i < roots.size(); ++i)
+    pass.Seed(roots[i], seeds.empty() ? Tensor() : seeds[i]);
   pass.Run();
 }
 

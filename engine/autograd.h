@@ -81,6 +81,7 @@ enum class OpKind {
   kClamp,
   kRoundSte,
   kFloorSte,
+  kGradScale,
   kSoftmax,
   kLogSoftmax,
   kCrossEntropy,
@@ -120,8 +121,8 @@ using BackwardFn = std::function<void(const Tensor& dy, GradSlots& dx)>;
 
 struct Node {
   struct Edge {
-    std::shared_ptr<Node> node;         // producer of a non-leaf input
-    std::shared_ptr<TensorImpl> leaf;   // a leaf input (requires_grad or not)
+    std::shared_ptr<Node> node;        // producer of a non-leaf input
+    std::shared_ptr<TensorImpl> leaf;  // a leaf input (requires_grad or not)
   };
   OpKind kind;
   Shape out_shape;

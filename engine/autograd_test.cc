@@ -102,9 +102,7 @@ TEST(Autograd, NoGradRecordsNothing) {
     const Tensor y = Linear(t.x, t.w, Tensor());
     EXPECT_FALSE(y.requires_grad());
     EXPECT_TRUE(y.is_leaf());
-    {
-      NoGradGuard nested;
-    }
+    { NoGradGuard nested; }
     EXPECT_FALSE(GradEnabled());
   }
   EXPECT_TRUE(GradEnabled());
@@ -124,7 +122,8 @@ TEST(Autograd, DetachStopsTheGradient) {
   std::vector<float> expected(15, 0.f);
   for (int o = 0; o < 3; ++o) {
     for (int i = 0; i < 5; ++i) {
-      for (int n = 0; n < 4; ++n) expected[o * 5 + i] += d.data()[n * 3 + o] * t.x.data()[n * 5 + i];
+      for (int n = 0; n < 4; ++n)
+        expected[o * 5 + i] += d.data()[n * 3 + o] * t.x.data()[n * 5 + i];
     }
   }
   ExpectNear(GradOf(t.w), expected, 1e-5f);

@@ -80,8 +80,8 @@ Status CheckNames(const std::string& path, const ParameterSet& into,
     const engine::TensorProto& t = *it->second;
     const Shape shape(t.shape().begin(), t.shape().end());
     if (shape != e.tensor.shape()) {
-      return FailedPreconditionError(path + ": tensor '" + e.name + "' has shape " +
-                                     ShapeOf(t) + ", expected " + ShapeStr(e.tensor.shape()));
+      return FailedPreconditionError(path + ": tensor '" + e.name + "' has shape " + ShapeOf(t) +
+                                     ", expected " + ShapeStr(e.tensor.shape()));
     }
     if (t.data().size() != e.tensor.numel() * sizeof(float)) {
       return DataLossError(path + ": tensor '" + e.name + "' holds " +

@@ -83,7 +83,8 @@ TEST(Checkpoint, MismatchesAreReportedAndNothingIsOverwritten) {
   Status s = LoadCheckpoint(path, other, nullptr);
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(s.message().find("'conv.weight' has shape (4, 3, 3, 3), expected (5, 3, 3, 3)"),
-            std::string::npos) << s.ToString();
+            std::string::npos)
+      << s.ToString();
   EXPECT_EQ(wide.weight.data()[0], before);
   // Missing name.
   ParameterSet more = a.all;
@@ -91,7 +92,8 @@ TEST(Checkpoint, MismatchesAreReportedAndNothingIsOverwritten) {
   s = LoadCheckpoint(path, more, nullptr);
   EXPECT_NE(s.message().find("tensor 'extra' missing"), std::string::npos) << s.ToString();
   // Unexpected name.
-  s = LoadCheckpoint(path, a.all.Filter([](const std::string& n) { return n != "bn.bias"; }), nullptr);
+  s = LoadCheckpoint(path, a.all.Filter([](const std::string& n) { return n != "bn.bias"; }),
+                     nullptr);
   EXPECT_NE(s.message().find("unexpected tensor 'bn.bias'"), std::string::npos) << s.ToString();
   // Missing file.
   s = LoadCheckpoint(TempPath("nope.ckpt"), a.all, nullptr);
@@ -113,7 +115,10 @@ TEST(Checkpoint, OtherVersionAndOtherMagic) {
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(s.message().find("checkpoint version 2, this build reads 1"), std::string::npos)
       << s.ToString();
-  ASSERT_TRUE(WriteFileAtomic(path, "\x0a\x03" "abc").ok());
+  ASSERT_TRUE(WriteFileAtomic(path,
+                              "\x0a\x03"
+                              "abc")
+                  .ok());
   s = LoadCheckpoint(path, a.all, nullptr);
   EXPECT_EQ(s.code(), StatusCode::kDataLoss);
   EXPECT_NE(s.message().find("not a strata checkpoint"), std::string::npos) << s.ToString();

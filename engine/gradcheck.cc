@@ -62,7 +62,8 @@ Tensor RandomTensor(const Shape& shape, uint64_t seed, uint64_t stream, float lo
       *v = saved;
       const double fwd = (lp - l0) / opt.eps, bwd = (l0 - lm) / opt.eps;
       const double c1 = (lp - lm) / (2.0 * opt.eps), c2 = (lp2 - lm2) / opt.eps;
-      const bool kink_at_x = std::fabs(fwd - bwd) > 0.1 * (std::fabs(fwd) + std::fabs(bwd)) + opt.atol;
+      const bool kink_at_x =
+          std::fabs(fwd - bwd) > 0.1 * (std::fabs(fwd) + std::fabs(bwd)) + opt.atol;
       const bool kink_near = std::fabs(c1 - c2) > opt.atol + 0.5 * opt.rtol * std::fabs(c2);
       if (kink_at_x || kink_near) {
         ++skipped;
@@ -79,12 +80,12 @@ Tensor RandomTensor(const Shape& shape, uint64_t seed, uint64_t stream, float lo
     }
   }
   if (failed > 0) {
-    return ::testing::AssertionFailure() << failed << " of " << checked
-                                         << " gradient entries disagree:" << failures.str();
+    return ::testing::AssertionFailure()
+           << failed << " of " << checked << " gradient entries disagree:" << failures.str();
   }
   if (checked == 0 || skipped > opt.max_skipped_fraction * (checked + skipped)) {
-    return ::testing::AssertionFailure() << "too many kinks: skipped " << skipped << ", checked "
-                                         << checked;
+    return ::testing::AssertionFailure()
+           << "too many kinks: skipped " << skipped << ", checked " << checked;
   }
   return ::testing::AssertionSuccess() << checked << " checked, " << skipped << " skipped";
 }

@@ -1,5 +1,5 @@
-// nn modules (nn::Conv2d, nn::BatchNorm2d, nn::Linear), named parameter sets, and PyTorch-compatible
-// initialization drawn from Philox.
+// nn modules (nn::Conv2d, nn::BatchNorm2d, nn::Linear), named parameter sets, and
+// PyTorch-compatible initialization drawn from Philox.
 //
 // A module owns its tensors (leaves with requires_grad for parameters) and a stable name
 // given at construction ("stage1.block0.conv1"); Register() adds them to a ParameterSet as

@@ -30,15 +30,14 @@ struct BatchNormParams {
   bool training = true;
   float momentum = 0.1f;  // PyTorch's: running = (1 - m) running + m batch
   float eps = 1e-5f;
-  Act act = Act::kNone;   // fused activation after the affine step
+  Act act = Act::kNone;  // fused activation after the affine step
 };
 // x: (N, C, H, W) or (N, C); gamma, beta: (C) or undefined (no affine);
 // running_mean/var: (C), updated in place in training (skipped when undefined).
 // Training normalizes by batch statistics (biased variance) and the backward
 // differentiates through them; evaluation uses the running statistics.
 Tensor BatchNorm2d(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                   const Tensor& running_mean, const Tensor& running_var,
-                   const BatchNormParams& p);
+                   const Tensor& running_mean, const Tensor& running_var, const BatchNormParams& p);
 
 Tensor Relu(const Tensor& x);
 Tensor Relu6(const Tensor& x);  // min(max(x, 0), 6)
@@ -66,8 +65,8 @@ Tensor Div(const Tensor& a, const Tensor& b);
 Tensor Scale(const Tensor& x, float s);      // s * x
 Tensor AddScalar(const Tensor& x, float c);  // x + c
 Tensor Neg(const Tensor& x);
-Tensor Sqrt(const Tensor& x);    // gradient 0.5 / sqrt(x)
-Tensor Abs(const Tensor& x);     // gradient sign(x), 0 at 0
+Tensor Sqrt(const Tensor& x);  // gradient 0.5 / sqrt(x)
+Tensor Abs(const Tensor& x);   // gradient sign(x), 0 at 0
 Tensor Square(const Tensor& x);
 Tensor Exp(const Tensor& x);
 Tensor Log(const Tensor& x);
@@ -77,6 +76,9 @@ Tensor Clamp(const Tensor& x, float lo, float hi);
 // RoundSte for LSQ's round(v/s)) or floors; backward passes dy through unchanged.
 Tensor RoundSte(const Tensor& x);
 Tensor FloorSte(const Tensor& x);
+// Identity forward; backward multiplies the gradient by g (LSQ's step-size gradient scale
+// g = 1/sqrt(N Qp), Esser et al. 2020 Sec. 2.2). Not the true gradient by design.
+Tensor GradScale(const Tensor& x, float g);
 // Inverted dropout: y = x * m / (1 - p), m_i = [Philox(seed, stream).Uniform(i) >= p].
 // The mask is a pure function of (seed, stream, i): recomputed in the backward, never
 // stored. Identity when !training or p == 0.

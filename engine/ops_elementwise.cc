@@ -10,8 +10,8 @@
 
 namespace strata {
 
-using internal::ForEach;
 using internal::Broadcast;
+using internal::ForEach;
 using internal::ForEachBroadcast;
 using internal::MakeBroadcast;
 using internal::StoreEach;
@@ -90,7 +90,8 @@ Tensor AddOrSub(const Tensor& a, const Tensor& b, float sign, OpKind kind, const
     if (sign > 0 && sb == bc.out && dx.Needs(1)) {
       dx.Pass(1, dy);
     } else {
-      BinaryInputGrad(bc, 1, sb, dx, [g, sign](int64_t i, int64_t, int64_t) { return sign * g[i]; });
+      BinaryInputGrad(bc, 1, sb, dx,
+                      [g, sign](int64_t i, int64_t, int64_t) { return sign * g[i]; });
     }
   });
   return y;
@@ -107,8 +108,10 @@ Tensor Mul(const Tensor& a, const Tensor& b) {
   if (!NeedsRecord({&a, &b})) return y;
   Record(OpKind::kMul, {&a, &b}, y, [bc, a, b](const Tensor& dy, GradSlots& dx) {
     const float *g = dy.data(), *ap = a.data(), *bp = b.data();
-    BinaryInputGrad(bc, 0, a.shape(), dx, [=](int64_t i, int64_t, int64_t ib) { return g[i] * bp[ib]; });
-    BinaryInputGrad(bc, 1, b.shape(), dx, [=](int64_t i, int64_t ia, int64_t) { return g[i] * ap[ia]; });
+    BinaryInputGrad(bc, 0, a.shape(), dx,
+                    [=](int64_t i, int64_t, int64_t ib) { return g[i] * bp[ib]; });
+    BinaryInputGrad(bc, 1, b.shape(), dx,
+                    [=](int64_t i, int64_t ia, int64_t) { return g[i] * ap[ia]; });
   });
   return y;
 }
@@ -119,7 +122,8 @@ Tensor Div(const Tensor& a, const Tensor& b) {
   if (!NeedsRecord({&a, &b})) return y;
   Record(OpKind::kDiv, {&a, &b}, y, [bc, a, b](const Tensor& dy, GradSlots& dx) {
     const float *g = dy.data(), *ap = a.data(), *bp = b.data();
-    BinaryInputGrad(bc, 0, a.shape(), dx, [=](int64_t i, int64_t, int64_t ib) { return g[i] / bp[ib]; });
+    BinaryInputGrad(bc, 0, a.shape(), dx,
+                    [=](int64_t i, int64_t, int64_t ib) { return g[i] / bp[ib]; });
     BinaryInputGrad(bc, 1, b.shape(), dx, [=](int64_t i, int64_t ia, int64_t ib) {
       return -g[i] * ap[ia] / (bp[ib] * bp[ib]);
     });
@@ -189,30 +193,45 @@ Tensor FloorSte(const Tensor& x) {
   return PassThrough(OpKind::kFloorSte, x, [](float v) { return std::floor(v); });
 }
 
+Tensor GradScale(const Tensor& x, float g) {
+  Tensor y = AliasWithShape(x, x.shape());  // identity: share the data
+  if (!NeedsRecord({&x})) return y;
+  Record(OpKind::kGradScale, {&x}, y, [g](const Tensor& dy, GradSlots& dx) {
+    bool acc;
+    float* d = dx.Out(0, &acc);
+    const float* gp = dy.data();
+    StoreEach(d, acc, dy.numel(), [=](int64_t i) { return g * gp[i]; });
+  });
+  return y;
+}
+
 Tensor Sqrt(const Tensor& x) {
-  return Unary(OpKind::kSqrt, x, [](float v) { return std::sqrt(v); },
-               [](float, float y) { return 0.5f / y; });
+  return Unary(
+      OpKind::kSqrt, x, [](float v) { return std::sqrt(v); },
+      [](float, float y) { return 0.5f / y; });
 }
 Tensor Abs(const Tensor& x) {
-  return Unary(OpKind::kAbs, x, [](float v) { return std::fabs(v); },
-               [](float v, float) { return v > 0.f ? 1.f : (v < 0.f ? -1.f : 0.f); });
+  return Unary(
+      OpKind::kAbs, x, [](float v) { return std::fabs(v); },
+      [](float v, float) { return v > 0.f ? 1.f : (v < 0.f ? -1.f : 0.f); });
 }
 Tensor Square(const Tensor& x) {
-  return Unary(OpKind::kSquare, x, [](float v) { return v * v; },
-               [](float v, float) { return 2.f * v; });
+  return Unary(
+      OpKind::kSquare, x, [](float v) { return v * v; }, [](float v, float) { return 2.f * v; });
 }
 Tensor Exp(const Tensor& x) {
-  return Unary(OpKind::kExp, x, [](float v) { return std::exp(v); },
-               [](float, float y) { return y; });
+  return Unary(
+      OpKind::kExp, x, [](float v) { return std::exp(v); }, [](float, float y) { return y; });
 }
 Tensor Log(const Tensor& x) {
-  return Unary(OpKind::kLog, x, [](float v) { return std::log(v); },
-               [](float v, float) { return 1.f / v; });
+  return Unary(
+      OpKind::kLog, x, [](float v) { return std::log(v); }, [](float v, float) { return 1.f / v; });
 }
 Tensor Clamp(const Tensor& x, float lo, float hi) {
   CHECK_LE(lo, hi) << "Clamp: empty range";
-  return Unary(OpKind::kClamp, x, [lo, hi](float v) { return std::min(std::max(v, lo), hi); },
-               [lo, hi](float v, float) { return ((v >= lo) & (v <= hi)) ? 1.f : 0.f; });
+  return Unary(
+      OpKind::kClamp, x, [lo, hi](float v) { return std::min(std::max(v, lo), hi); },
+      [lo, hi](float v, float) { return ((v >= lo) & (v <= hi)) ? 1.f : 0.f; });
 }
 
 Tensor Dropout(const Tensor& x, float p, bool training, uint64_t seed, uint64_t stream) {

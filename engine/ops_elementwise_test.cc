@@ -24,19 +24,23 @@ TEST(OpsElementwise, BinarySameShape) {
     EXPECT_TRUE(GradCheck([](const V& x) { return Add(x[0], x[1]); }, {R(s, 1), R(s, 2)}));
     EXPECT_TRUE(GradCheck([](const V& x) { return Sub(x[0], x[1]); }, {R(s, 1), R(s, 2)}));
     EXPECT_TRUE(GradCheck([](const V& x) { return Mul(x[0], x[1]); }, {R(s, 1), R(s, 2)}));
-    EXPECT_TRUE(GradCheck([](const V& x) { return Div(x[0], x[1]); }, {R(s, 1), R(s, 2, 0.5f, 1.5f)}));
+    EXPECT_TRUE(
+        GradCheck([](const V& x) { return Div(x[0], x[1]); }, {R(s, 1), R(s, 2, 0.5f, 1.5f)}));
   }
 }
 
 TEST(OpsElementwise, BinaryBroadcast) {
   const Shape a{2, 3, 5, 5};
-  for (const Shape& b : {Shape{1, 3, 1, 1}, Shape{3, 1, 1}, Shape{1}, Shape{5}, Shape{2, 1, 5, 1}}) {
+  for (const Shape& b :
+       {Shape{1, 3, 1, 1}, Shape{3, 1, 1}, Shape{1}, Shape{5}, Shape{2, 1, 5, 1}}) {
     SCOPED_TRACE(ShapeStr(b));
     EXPECT_TRUE(GradCheck([](const V& x) { return Add(x[0], x[1]); }, {R(a, 1), R(b, 2)}));
     EXPECT_TRUE(GradCheck([](const V& x) { return Sub(x[1], x[0]); }, {R(a, 1), R(b, 2)}));
     EXPECT_TRUE(GradCheck([](const V& x) { return Mul(x[0], x[1]); }, {R(a, 1), R(b, 2)}));
-    EXPECT_TRUE(GradCheck([](const V& x) { return Div(x[0], x[1]); }, {R(a, 1), R(b, 2, 0.5f, 1.5f)}));
-    EXPECT_TRUE(GradCheck([](const V& x) { return Div(x[1], x[0]); }, {R(a, 1, 0.5f, 1.5f), R(b, 2)}));
+    EXPECT_TRUE(
+        GradCheck([](const V& x) { return Div(x[0], x[1]); }, {R(a, 1), R(b, 2, 0.5f, 1.5f)}));
+    EXPECT_TRUE(
+        GradCheck([](const V& x) { return Div(x[1], x[0]); }, {R(a, 1, 0.5f, 1.5f), R(b, 2)}));
   }
 }
 
@@ -77,6 +81,17 @@ TEST(OpsElementwise, StraightThroughRoundAndFloor) {
   EXPECT_EQ(x.grad().ToVector(), (std::vector<float>{2.f, 4.f, 6.f, 8.f, 10.f}));
 }
 
+TEST(OpsElementwise, GradScaleIsIdentityForwardScaledBackward) {
+  Tensor s = Tensor::FromVector({1}, {0.5f}).set_requires_grad(true);
+  const Tensor v = RandomTensor({3, 4}, 1, 1, -1.f, 1.f, false);
+  const Tensor scaled = GradScale(s, 0.25f);
+  EXPECT_EQ(scaled.item(), 0.5f);
+  Backward({Sum(Mul(v, scaled))});
+  double sum_v = 0;
+  for (float x : v.ToVector()) sum_v += x;
+  EXPECT_NEAR(s.grad().item(), 0.25 * sum_v, 1e-6);
+}
+
 TEST(OpsReduce, SumAndMeanOverAxes) {
   const Shape s{2, 3, 5, 7};
   const std::vector<std::vector<int>> axes = {{}, {0}, {1}, {-1}, {0, 2, 3}, {1, 3}, {0, 1, 2, 3}};
@@ -115,7 +130,8 @@ TEST(OpsReduce, SoftmaxLogSoftmaxCrossEntropy) {
     EXPECT_TRUE(GradCheck([](const V& x) { return LogSoftmax(x[0]); }, {R(s, 1, -3.f, 3.f)}));
   }
   const std::vector<int32_t> labels = {0, 6, 3, 3, 1};
-  EXPECT_TRUE(GradCheck([&](const V& x) { return CrossEntropy(x[0], labels); }, {R({5, 7}, 2, -3.f, 3.f)}));
+  EXPECT_TRUE(
+      GradCheck([&](const V& x) { return CrossEntropy(x[0], labels); }, {R({5, 7}, 2, -3.f, 3.f)}));
   EXPECT_TRUE(GradCheck([&](const V& x) { return CrossEntropy(x[0], {0}); }, {R({1, 1}, 2)}));
 }
 
@@ -127,8 +143,11 @@ TEST(OpsReduce, CrossEntropyValue) {
 }
 
 TEST(OpsShape, ReshapeAndFlatten) {
-  EXPECT_TRUE(GradCheck([](const V& x) { return Mul(Reshape(x[0], {5, -1}), x[1]); },
-                        {R({3, 5, 1}, 1), R({5, 3}, 2)}));
+  EXPECT_TRUE(GradCheck(
+      [](const V& x) {
+        return Mul(Reshape(x[0], {5, -1}), x[1]);
+      },
+      {R({3, 5, 1}, 1), R({5, 3}, 2)}));
   EXPECT_TRUE(GradCheck([](const V& x) { return Square(Flatten(x[0])); }, {R({2, 3, 5, 5}, 1)}));
   const Tensor x = R({2, 3, 4}, 3);
   EXPECT_EQ(Flatten(x).shape(), (Shape{2, 12}));

@@ -88,7 +88,8 @@ void ForEachBroadcast(const Broadcast& bc, const F& f) {
                     oa += idx * bc.sa[d];
                     ob += idx * bc.sb[d];
                   }
-                  for (int64_t j = 0; j < inner; ++j) local(r * inner + j, oa + j * sa_in, ob + j * sb_in);
+                  for (int64_t j = 0; j < inner; ++j)
+                    local(r * inner + j, oa + j * sa_in, ob + j * sb_in);
                 }
               });
 }

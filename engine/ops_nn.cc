@@ -27,8 +27,7 @@ Tensor Conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2d
   s.stride_h = s.stride_w = p.stride;
   s.pad_h = s.pad_w = p.padding;
   s.groups = p.groups;
-  CHECK(p.groups >= 1 && s.C % p.groups == 0 && s.K % p.groups == 0 &&
-        w.dim(1) == s.C / p.groups)
+  CHECK(p.groups >= 1 && s.C % p.groups == 0 && s.K % p.groups == 0 && w.dim(1) == s.C / p.groups)
       << "Conv2d: x " << ShapeStr(x.shape()) << " w " << ShapeStr(w.shape()) << " groups "
       << p.groups;
   CHECK(!bias.defined() || bias.numel() == s.K)
@@ -39,8 +38,8 @@ Tensor Conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2d
   Tensor y = Tensor::Empty({s.N, s.K, s.P(), s.Q()});
   {
     Tensor ws = Scratch(kernels::Conv2dWorkspaceFloats(s));
-    kernels::Conv2dForward(s, x.data(), w.data(), bias.defined() ? bias.data() : nullptr,
-                           y.data(), ws.data());
+    kernels::Conv2dForward(s, x.data(), w.data(), bias.defined() ? bias.data() : nullptr, y.data(),
+                           ws.data());
   }
   if (!NeedsRecord({&x, &w, &bias})) return y;
   Record(OpKind::kConv2d, {&x, &w, &bias}, y, [x, w, s](const Tensor& dy, GradSlots& dx) {
@@ -49,8 +48,8 @@ Tensor Conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2d
     if (dx.Needs(1) || dx.Needs(2)) {
       Tensor dw_scratch = dx.Needs(1) ? Tensor() : Tensor::Zeros(w.shape());
       float* dw = dx.Needs(1) ? dx.Acc(1) : dw_scratch.data();
-      kernels::Conv2dBackwardWeight(s, x.data(), dy.data(), dw,
-                                    dx.Needs(2) ? dx.Acc(2) : nullptr, ws.data());
+      kernels::Conv2dBackwardWeight(s, x.data(), dy.data(), dw, dx.Needs(2) ? dx.Acc(2) : nullptr,
+                                    ws.data());
     }
   });
   return y;
@@ -72,8 +71,7 @@ inline float ActMask(Act act, float y) {
 // dbeta = sum m dy (m the activation mask). Fixed order per channel.
 void BatchNormEvalBackward(const kernels::BatchNormShape& s, const float* x, const float* y,
                            const float* dy, const float* gamma, const float* rmean,
-                           const float* invstd, Act act, float* dx, float* dgamma,
-                           float* dbeta) {
+                           const float* invstd, Act act, float* dx, float* dgamma, float* dbeta) {
   ParallelFor(s.C, 1, [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
       const float g = gamma ? gamma[c] : 1.f;
@@ -143,15 +141,15 @@ Tensor BatchNorm2d(const Tensor& x, const Tensor& gamma, const Tensor& beta,
   Tensor y = Tensor::Empty(x.shape());
   b.mean = Tensor::Empty({C}), b.invstd = Tensor::Empty({C});
   if (p.training) {
-    kernels::BatchNormForwardTrain(
-        b.s, x.data(), b.gamma.data(), beta_or_0.data(), p.eps, p.momentum,
-        running_mean.defined() ? running_mean.data() : nullptr,
-        running_var.defined() ? running_var.data() : nullptr, KernelAct(p.act), y.data(),
-        b.mean.data(), b.invstd.data());
+    kernels::BatchNormForwardTrain(b.s, x.data(), b.gamma.data(), beta_or_0.data(), p.eps,
+                                   p.momentum,
+                                   running_mean.defined() ? running_mean.data() : nullptr,
+                                   running_var.defined() ? running_var.data() : nullptr,
+                                   KernelAct(p.act), y.data(), b.mean.data(), b.invstd.data());
   } else {
     kernels::BatchNormForwardEval(b.s, x.data(), b.gamma.data(), beta_or_0.data(),
-                                  running_mean.data(), running_var.data(), p.eps,
-                                  KernelAct(p.act), y.data());
+                                  running_mean.data(), running_var.data(), p.eps, KernelAct(p.act),
+                                  y.data());
     b.mean.CopyFrom(running_mean);
     for (int c = 0; c < C; ++c) b.invstd.data()[c] = 1.f / std::sqrt(running_var.data()[c] + p.eps);
   }
@@ -199,8 +197,8 @@ kernels::PoolShape MakePoolShape(const Tensor& x, const Pool2dParams& p, const c
   s.stride_h = s.stride_w = p.stride;
   s.pad_h = s.pad_w = p.padding;
   CHECK(p.kernel >= 1 && p.stride >= 1 && s.P() >= 1 && s.Q() >= 1)
-      << op << ": x " << ShapeStr(x.shape()) << " kernel " << p.kernel << " stride "
-      << p.stride << " padding " << p.padding;
+      << op << ": x " << ShapeStr(x.shape()) << " kernel " << p.kernel << " stride " << p.stride
+      << " padding " << p.padding;
   return s;
 }
 
@@ -264,13 +262,13 @@ Tensor Linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
     bool acc;
     if (dx.Needs(0)) {
       float* d = dx.Out(0, &acc);
-      kernels::Gemm(false, false, N, IN, OUT, 1.f, dy.data(), OUT, w.data(), IN, acc ? 1.f : 0.f,
-                    d, IN);
+      kernels::Gemm(false, false, N, IN, OUT, 1.f, dy.data(), OUT, w.data(), IN, acc ? 1.f : 0.f, d,
+                    IN);
     }
     if (dx.Needs(1)) {
       float* d = dx.Out(1, &acc);
-      kernels::Gemm(true, false, OUT, IN, N, 1.f, dy.data(), OUT, x.data(), IN, acc ? 1.f : 0.f,
-                    d, IN);
+      kernels::Gemm(true, false, OUT, IN, N, 1.f, dy.data(), OUT, x.data(), IN, acc ? 1.f : 0.f, d,
+                    IN);
     }
     if (dx.Needs(2)) {
       float* db = dx.Acc(2);

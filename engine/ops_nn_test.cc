@@ -30,9 +30,9 @@ TEST(OpsNn, Conv2dGradients) {
       {1, 3, 9, 9, 2, 5, 1, 2, 1, false},
   };
   for (const ConvCase& c : cases) {
-    SCOPED_TRACE(::testing::Message() << "N" << c.N << " C" << c.C << " H" << c.H << " W" << c.W
-                                      << " K" << c.K << " R" << c.R << " s" << c.stride << " p"
-                                      << c.pad << " g" << c.groups);
+    SCOPED_TRACE(::testing::Message()
+                 << "N" << c.N << " C" << c.C << " H" << c.H << " W" << c.W << " K" << c.K << " R"
+                 << c.R << " s" << c.stride << " p" << c.pad << " g" << c.groups);
     const Conv2dParams p{c.stride, c.pad, c.groups};
     V in = {R({c.N, c.C, c.H, c.W}, 1), R({c.K, c.C / c.groups, c.R, c.R}, 2),
             c.bias ? R({c.K}, 3) : Tensor()};
@@ -48,7 +48,8 @@ TEST(OpsNn, BatchNormTrainGradients) {
       p.act = act;
       const int C = s[1];
       // gamma in [1, 3] and beta in [2, 4] put ReLU6's upper kink in reach.
-      V in = {R(s, 1, -2.f, 2.f), R({C}, 2, 1.f, 3.f), R({C}, 3, act == Act::kRelu6 ? 2.f : -1.f, 4.f)};
+      V in = {R(s, 1, -2.f, 2.f), R({C}, 2, 1.f, 3.f),
+              R({C}, 3, act == Act::kRelu6 ? 2.f : -1.f, 4.f)};
       EXPECT_TRUE(GradCheck(
           [p](const V& x) { return BatchNorm2d(x[0], x[1], x[2], Tensor(), Tensor(), p); }, in));
     }
@@ -88,7 +89,8 @@ TEST(OpsNn, BatchNormRunningStatistics) {
 TEST(OpsNn, PoolGradients) {
   for (const Shape& s : {Shape{1, 1, 2, 2}, Shape{2, 3, 7, 5}, Shape{1, 2, 9, 9}}) {
     SCOPED_TRACE(ShapeStr(s));
-    for (const Pool2dParams& p : {Pool2dParams{2, 2, 0}, Pool2dParams{3, 2, 1}, Pool2dParams{2, 1, 0}}) {
+    for (const Pool2dParams& p :
+         {Pool2dParams{2, 2, 0}, Pool2dParams{3, 2, 1}, Pool2dParams{2, 1, 0}}) {
       if (s[2] < p.kernel - 2 * p.padding) continue;
       EXPECT_TRUE(GradCheck([p](const V& x) { return MaxPool2d(x[0], p); }, {R(s, 1)}));
       EXPECT_TRUE(GradCheck([p](const V& x) { return AvgPool2d(x[0], p); }, {R(s, 1)}));

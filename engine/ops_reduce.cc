@@ -94,13 +94,13 @@ Tensor CrossEntropy(const Tensor& logits, const std::vector<int32_t>& labels) {
   const int64_t M = logits.dim(0), K = logits.dim(1);
   for (int32_t l : labels) CHECK(l >= 0 && l < K) << "CrossEntropy: label " << l << " of " << K;
   Tensor prob = Tensor::Empty(logits.shape());
-  const double loss =
-      kernels::CrossEntropyForward(M, K, logits.data(), labels.data(), prob.data());
+  const double loss = kernels::CrossEntropyForward(M, K, logits.data(), labels.data(), prob.data());
   Tensor y = Tensor::Full({}, static_cast<float>(loss));
   if (!NeedsRecord({&logits})) return y;
-  Record(OpKind::kCrossEntropy, {&logits}, y, [prob, labels, M, K](const Tensor& dy, GradSlots& dx) {
-    kernels::CrossEntropyBackward(M, K, prob.data(), labels.data(), dy.item(), dx.Acc(0));
-  });
+  Record(OpKind::kCrossEntropy, {&logits}, y,
+         [prob, labels, M, K](const Tensor& dy, GradSlots& dx) {
+           kernels::CrossEntropyBackward(M, K, prob.data(), labels.data(), dy.item(), dx.Acc(0));
+         });
   return y;
 }
 

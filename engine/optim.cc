@@ -9,8 +9,7 @@ namespace strata {
 
 using internal::ForEach;
 
-void Sgd::AddGroup(const ParameterSet& params, std::optional<float> weight_decay,
-                   float lr_scale) {
+void Sgd::AddGroup(const ParameterSet& params, std::optional<float> weight_decay, float lr_scale) {
   Group g;
   g.params = params;
   g.weight_decay = weight_decay.value_or(options_.weight_decay);
@@ -24,8 +23,8 @@ void Sgd::AddGroup(const ParameterSet& params, std::optional<float> weight_decay
 void Sgd::StepParameter(const Group& g, const Tensor& p, const Tensor& buf, float lr) const {
   const Tensor& grad = p.grad();
   if (!grad.defined()) return;
-  CHECK_EQ(grad.numel(), p.numel()) << "Sgd: grad " << ShapeStr(grad.shape()) << " for "
-                                    << ShapeStr(p.shape());
+  CHECK_EQ(grad.numel(), p.numel())
+      << "Sgd: grad " << ShapeStr(grad.shape()) << " for " << ShapeStr(p.shape());
   const SgdOptions& o = options_;
   const float wd = g.weight_decay, m = o.momentum;
   const bool coupled = !o.decoupled_weight_decay, first = steps_ == 0;
@@ -57,7 +56,8 @@ ParameterSet Sgd::StateTensors() const {
   ParameterSet s;
   for (const Group& g : groups_) {
     for (size_t i = 0; i < g.params.size(); ++i) {
-      if (g.momentum[i].defined()) s.Add(g.params.entries()[i].name + ".momentum_buffer", g.momentum[i]);
+      if (g.momentum[i].defined())
+        s.Add(g.params.entries()[i].name + ".momentum_buffer", g.momentum[i]);
     }
   }
   return s;

@@ -53,8 +53,8 @@ void ExpectClose(const std::string& what, const Tensor& got, const Tensor& want)
     max_ref = std::max(max_ref, double(std::fabs(want.data()[i])));
     max_err = std::max(max_err, double(std::fabs(got.data()[i] - want.data()[i])));
   }
-  EXPECT_LE(max_err, 1e-4 * max_ref + 1e-6) << what << ": max error " << max_err
-                                            << " vs max |torch| " << max_ref;
+  EXPECT_LE(max_err, 1e-4 * max_ref + 1e-6)
+      << what << ": max error " << max_err << " vs max |torch| " << max_ref;
   if (max_ref > 0) worst_ratio = std::max(worst_ratio, max_err / max_ref);
 }
 

@@ -53,10 +53,10 @@ class Storage {
 };
 
 struct StoragePoolStats {
-  int64_t requests = 0;     // Storage::Allocate calls
-  int64_t pool_hits = 0;    // served from the cache (no malloc)
-  int64_t live_bytes = 0;   // held by live Storage objects
-  int64_t cached_bytes = 0; // free buffers kept for reuse
+  int64_t requests = 0;      // Storage::Allocate calls
+  int64_t pool_hits = 0;     // served from the cache (no malloc)
+  int64_t live_bytes = 0;    // held by live Storage objects
+  int64_t cached_bytes = 0;  // free buffers kept for reuse
 };
 StoragePoolStats GetStoragePoolStats();
 // Frees every cached (unused) buffer.

@@ -17,7 +17,8 @@ TestBlock::TestBlock(const std::string& name, int cin, int cout, int stride, uin
       bn1(name + ".bn1", cout),
       bn2(name + ".bn2", cout) {
   if (stride != 1 || cin != cout) {
-    sc_conv = std::make_unique<nn::Conv2d>(name + ".sc_conv", cin, cout, 1, ConvOpts(stride, 0), seed);
+    sc_conv =
+        std::make_unique<nn::Conv2d>(name + ".sc_conv", cin, cout, 1, ConvOpts(stride, 0), seed);
     sc_bn = std::make_unique<nn::BatchNorm2d>(name + ".sc_bn", cout);
   }
 }

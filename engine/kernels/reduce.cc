@@ -43,7 +43,8 @@ void SplitAxes(const int64_t* dims, int rank, uint32_t mask, Axes* kept, Axes* r
       if (kind == last_kind && a->rank > 0) {
         a->size[0] *= dims[d];  // merge with the axis just inside it
       } else {
-        for (int i = a->rank; i > 0; --i) a->size[i] = a->size[i - 1], a->stride[i] = a->stride[i - 1];
+        for (int i = a->rank; i > 0; --i)
+          a->size[i] = a->size[i - 1], a->stride[i] = a->stride[i - 1];
         a->size[0] = dims[d];
         a->stride[0] = stride;
         ++a->rank;
@@ -109,8 +110,7 @@ void ReduceSum(const int64_t* dims, int rank, uint32_t mask, const float* x, flo
   }
 }
 
-void ReduceSumReference(const int64_t* dims, int rank, uint32_t mask, const float* x,
-                        float* out) {
+void ReduceSumReference(const int64_t* dims, int rank, uint32_t mask, const float* x, float* out) {
   int64_t n = 1, n_out = 1;
   for (int d = 0; d < rank; ++d) {
     n *= dims[d];

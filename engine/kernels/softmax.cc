@@ -30,7 +30,8 @@ void SoftmaxForward(int64_t M, int64_t K, const float* x, float* y) {
       float mx;
       double lse;
       RowLogSumExp(K, x + m * K, &mx, &lse);
-      for (int64_t k = 0; k < K; ++k) y[m * K + k] = float(std::exp(double(x[m * K + k]) - mx - lse));
+      for (int64_t k = 0; k < K; ++k)
+        y[m * K + k] = float(std::exp(double(x[m * K + k]) - mx - lse));
     }
   });
 }

@@ -23,8 +23,7 @@ void LogSoftmaxBackward(int64_t M, int64_t K, const float* y, const float* dy, f
 
 // Mean over rows of -log softmax(x)[label[m]]; writes prob (M x K softmax) for the
 // backward and returns the loss (double accumulation over rows in row order).
-double CrossEntropyForward(int64_t M, int64_t K, const float* x, const int32_t* label,
-                           float* prob);
+double CrossEntropyForward(int64_t M, int64_t K, const float* x, const int32_t* label, float* prob);
 // dx += dloss * (prob - onehot(label)) / M.
 void CrossEntropyBackward(int64_t M, int64_t K, const float* prob, const int32_t* label,
                           float dloss, float* dx);
