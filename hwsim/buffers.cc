@@ -70,15 +70,7 @@ bool UserReadBuffer::OtherCellHit(int64_t s, int64_t u) const {
   return false;
 }
 
-int64_t UserReadBuffer::Serve(const DemandRow& row, int64_t cycle) {
-  if (row.empty()) return cycle + 1;
-  // Fast path: the row's cells are in increasing prefetch order, so its lines lie in
-  // [lo, hi]; if that whole range is in the active window every address hits.
-  const int64_t lo = op_.line[op_.cell(row.cell_row(row.p0), row.p0)];
-  const int64_t hi = op_.line[op_.cell(row.cell_row(row.p1), row.p1)];
-  int64_t d = lo - window_start_;
-  if (d < 0) d += lines_;
-  if (d + (hi - lo) < active_lines_) return cycle + 1;
+int64_t UserReadBuffer::ServeExactly(const DemandRow& row, int64_t cycle) {
   // Exact path: address by address; every miss moves the window until the address is seen.
   int64_t offset = 1;  // hit latency
   for (int64_t p = row.p0; p <= row.p1; ++p) {

@@ -46,7 +46,17 @@ class UserReadBuffer {
  public:
   UserReadBuffer(const ReadOperand& op, int64_t buffer_words, int64_t bw,
                  StallModel model = StallModel::kHead);
-  int64_t Serve(const DemandRow& row, int64_t cycle);
+  int64_t Serve(const DemandRow& row, int64_t cycle) {
+    if (row.empty()) return cycle + 1;
+    // Fast path: the row's cells are in increasing prefetch order, so its lines lie in
+    // [lo, hi]; if that whole range is in the active window every address hits.
+    const int64_t lo = op_.line[op_.cell(row.cell_row(row.p0), row.p0)];
+    const int64_t hi = op_.line[op_.cell(row.cell_row(row.p1), row.p1)];
+    int64_t d = lo - window_start_;
+    if (d < 0) d += lines_;
+    if (d + (hi - lo) < active_lines_) return cycle + 1;
+    return ServeExactly(row, cycle);
+  }
   DramStats dram() const { return dram_; }
   int64_t prefetches() const { return prefetches_; }
 
@@ -56,6 +66,7 @@ class UserReadBuffer {
     if (d < 0) d += lines_;
     return d < active_lines_;
   }
+  int64_t ServeExactly(const DemandRow& row, int64_t cycle);
   bool Hit(int64_t cell, int64_t s, int64_t u) const;
   bool OtherCellHit(int64_t s, int64_t u) const;
   void NewPrefetch();

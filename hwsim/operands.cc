@@ -67,24 +67,6 @@ ComputeStats MakeComputeStats(const Mapping& m, const GemmDims& d) {
   return s;
 }
 
-int64_t OfmapWritesInRow(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) {
-  // Port c writes tile row u = t - lead - c (§3, skewed by C-1).
-  int64_t lo, hi;
-  if (m.dataflow == Dataflow::kOs) {
-    // T-1 idle rows, then R rows bottom first: only rows [R - rows_used, R) are real.
-    const int64_t lead = m.t - 1;
-    lo = t - lead - (m.R - 1);
-    hi = t - lead - (m.R - m.rows_used(fr_i));
-  } else {
-    const int64_t lead = 2 * m.R - 1;  // ws/is: weights load, then T result rows
-    lo = t - lead - (m.t - 1);
-    hi = t - lead;
-  }
-  lo = std::max<int64_t>(lo, 0);
-  hi = std::min<int64_t>(hi, m.cols_used(fc_i) - 1);
-  return hi >= lo ? hi - lo + 1 : 0;
-}
-
 AddressMap::AddressMap(const Layer& l, const AcceleratorConfig& c)
     : h_(l.ifmap_h),
       w_(l.ifmap_w),
@@ -107,39 +89,6 @@ int64_t AddressMap::Ifmap(int64_t p, int64_t k) const {
   const int64_t fx = rem / cin_, c = rem % cin_;
   if (iy + fy >= h_ || ix + fx >= w_) return -1;  // window sticks out: no request
   return ifmap_offset_ + ((iy + fy) * w_ + (ix + fx)) * cin_ + c;
-}
-
-DemandRow ReadOperand::Row(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) const {
-  DemandRow r;
-  if (stationary) {  // R reversed rows of the tile, then idle (§3 ws FILTER / is IFMAP)
-    if (t >= m.R) return r;
-    const int64_t j = m.R - 1 - t;
-    if (j >= m.rows_used(fr_i)) return r;
-    r.row_a = fc_i * block_rows + fr_i * m.R + j;
-    r.p1 = m.cols_used(fc_i) - 1;
-    r.s0 = fc_i * ports;
-    r.u0 = fr_i * m.R + j;
-    return r;
-  }
-  // Streamed and skewed: port p reads element u0 - p of its column (§3).
-  const int64_t b = block_by_col_fold ? fc_i : fr_i;
-  const int64_t used = block_by_col_fold ? m.cols_used(fc_i) : m.rows_used(fr_i);
-  const int64_t u0 = t - lead;
-  r.row_a = b * block_rows + u0;
-  r.da = -1;
-  r.p0 = std::max<int64_t>(0, u0 - block_rows + 1);
-  r.p1 = std::min<int64_t>(used - 1, u0);
-  r.s0 = b * ports;
-  r.u0 = u0;
-  return r;
-}
-
-bool ReadOperand::RowHasRequest(const DemandRow& r) const {
-  if (!has_holes) return !r.empty();
-  for (int64_t p = r.p0; p <= r.p1; ++p) {
-    if (addr[cell(r.cell_row(p), p)] != -1) return true;
-  }
-  return false;
 }
 
 namespace {
