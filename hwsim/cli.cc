@@ -14,14 +14,14 @@ namespace {
 const char* const kUsage =
     "usage: hwsim --config=<file.cfg|file.pbtxt|preset> --topology=<file.csv|file.pbtxt> "
     "--out=<dir> [--bits=<plan>] [--gemm] [--stall_model=22f88b1|d78b477|v2.0.2] "
-    "[--word_bits=8] [--reference=<dir of SCALE-Sim reports>]\n"
+    "[--word_bits=8] [--pe_packing] [--reference=<dir of SCALE-Sim reports>]\n"
     "presets: scalesim, scalesim_lowmem, eyeriss (AMED Table 1)\n";
 
 using Flags = std::map<std::string, std::string>;
 
 Status ParseFlags(const std::vector<std::string>& args, Flags* f) {
-  static const char* const kKnown[] = {"config",      "topology",  "out",       "bits",
-                                       "stall_model", "word_bits", "reference", "gemm"};
+  static const char* const kKnown[] = {"config",    "topology",  "out",  "bits",      "stall_model",
+                                       "word_bits", "reference", "gemm", "pe_packing"};
   for (const std::string& a : args) {
     const size_t eq = a.find('=');
     if (a.rfind("--", 0) != 0)
@@ -30,7 +30,7 @@ Status ParseFlags(const std::vector<std::string>& args, Flags* f) {
     bool known = false;
     for (const char* k : kKnown) known = known || name == k;
     if (!known) return Status::Error("unknown flag '--" + name + "'");
-    if (eq == std::string::npos && name != "gemm") {
+    if (eq == std::string::npos && name != "gemm" && name != "pe_packing") {
       return Status::Error("flag --" + name + " needs a value (--" + name + "=...)");
     }
     (*f)[name] = eq == std::string::npos ? "true" : a.substr(eq + 1);
@@ -56,6 +56,7 @@ Status MakeOptions(Flags& f, const std::string& cwd, SimOptions* opt) {
   if (!f["bits"].empty()) {
     HWSIM_RETURN_IF_ERROR(LoadPrecisionPlan(ResolveIfExists(f["bits"], cwd), &opt->plan));
   }
+  opt->pe_packing = !f["pe_packing"].empty() && f["pe_packing"] != "false";
   const std::string model = f["stall_model"];
   if (model == "d78b477")
     opt->stall_model = StallModel::kD78b477;

@@ -2,7 +2,8 @@
 //
 //   bazel run -c opt //hwsim:hwsim -- --config=<file.cfg|.pbtxt|preset>
 //       --topology=<file.csv|.pbtxt> --out=<dir> [--bits=<plan>] [--gemm]
-//       [--stall_model=22f88b1|d78b477|v2.0.2] [--word_bits=8] [--reference=<scalesim dir>]
+//       [--stall_model=22f88b1|d78b477|v2.0.2] [--word_bits=8] [--pe_packing]
+//       [--reference=<scalesim dir>]
 //
 // Writes the three SCALE-Sim reports and summary.json into <dir>. Exit 0 on success, 2 on bad
 // input or flags (with a message naming the file, line/field and value), 3 when --reference

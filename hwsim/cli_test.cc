@@ -63,7 +63,7 @@ TEST(Cli, GemmDepthwiseAndPbtxtInputs) {
       << err;
   EXPECT_EQ(RunHwsim({"--config=hwsim/testdata/scalesim_config.pbtxt",
                       "--topology=hwsim/testdata/worked_example.pbtxt", "--out=" + dir + "/p",
-                      "--bits=hwsim/testdata/plan.pbtxt", "--stall_model=v2.0.2"},
+                      "--bits=hwsim/testdata/plan.pbtxt", "--stall_model=v2.0.2", "--pe_packing"},
                      &out, &err),
             0)
       << err;

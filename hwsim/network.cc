@@ -1,5 +1,6 @@
 #include "hwsim/network.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "hwsim/pyfloat.h"
@@ -13,6 +14,12 @@ std::vector<LayerReport> NetworkResult::reports() const {
   return out;
 }
 
+int PackingFactor(const Layer& layer, const LayerPrecision& bits, bool pe_packing) {
+  const int widest = std::max(bits.weight_bits, bits.activation_bits);
+  if (!pe_packing || layer.channels < 2 || widest >= 8) return 1;
+  return 8 / widest;
+}
+
 NetworkResult SimulateNetwork(const AcceleratorConfig& config, const std::vector<Layer>& layers,
                               const SimOptions& options) {
   NetworkResult net;
@@ -21,10 +28,18 @@ NetworkResult SimulateNetwork(const AcceleratorConfig& config, const std::vector
   for (size_t i = 0; i < layers.size(); ++i) {
     LayerResult lr;
     lr.bits = options.plan.For(static_cast<int64_t>(i), layers[i]);
-    MemoryParams mem = BitAwareMemory(config, lr.bits);
+    lr.pack = PackingFactor(layers[i], lr.bits, options.pe_packing);
+    Layer layer = layers[i];
+    LayerPrecision memory_bits = lr.bits;
+    if (lr.pack > 1) {  // p channels per 8-bit word, §7's explicit packing option
+      layer.channels = (layer.channels + lr.pack - 1) / lr.pack;
+      memory_bits.weight_bits = memory_bits.activation_bits = 8;
+    }
+    MemoryParams mem = BitAwareMemory(config, memory_bits);
     mem.stall_model = options.stall_model;
-    lr.report = SimulateLayer(layers[i], config, mem, &workspace);
-    lr.latency = Latency(lr.report, lr.bits, config, options.word_bits);
+    lr.report = SimulateLayer(layer, config, mem, &workspace);
+    lr.report.name = layers[i].name;
+    lr.latency = Latency(lr.report, memory_bits, config, options.word_bits);
     NetworkTotals& t = net.totals;
     t.cycles += lr.report.total_cycles;
     t.stall_cycles += lr.report.stall_cycles;
@@ -70,10 +85,11 @@ void LayerJson(const LayerResult& l, size_t i, std::ostringstream& o) {
     << ", \"N\": " << r.dims.n << ", \"K\": " << r.dims.k << ", \"macs\": " << r.dims.macs()
     << ", \"weight_bits\": " << l.bits.weight_bits
     << ", \"activation_bits\": " << l.bits.activation_bits
-    << ", \"output_bits\": " << l.bits.output_bits << ", \"cycles\": " << r.total_cycles
-    << ", \"stall_cycles\": " << r.stall_cycles << ", \"compute_ms\": " << PyFloat(t.compute_ms)
-    << ", \"ifmap_ms\": " << PyFloat(t.ifmap_ms) << ", \"filter_ms\": " << PyFloat(t.filter_ms)
-    << ", \"ofmap_ms\": " << PyFloat(t.ofmap_ms) << ", \"latency_ms\": " << PyFloat(t.latency_ms)
+    << ", \"output_bits\": " << l.bits.output_bits << ", \"pe_pack\": " << l.pack
+    << ", \"cycles\": " << r.total_cycles << ", \"stall_cycles\": " << r.stall_cycles
+    << ", \"compute_ms\": " << PyFloat(t.compute_ms) << ", \"ifmap_ms\": " << PyFloat(t.ifmap_ms)
+    << ", \"filter_ms\": " << PyFloat(t.filter_ms) << ", \"ofmap_ms\": " << PyFloat(t.ofmap_ms)
+    << ", \"latency_ms\": " << PyFloat(t.latency_ms)
     << ", \"dram_bytes\": {\"ifmap\": " << PyFloat(t.ifmap_bytes)
     << ", \"filter\": " << PyFloat(t.filter_bytes) << ", \"ofmap\": " << PyFloat(t.ofmap_bytes)
     << "}, \"dram_words\": {\"ifmap\": " << r.dram_ifmap.words
@@ -93,7 +109,8 @@ std::string SummaryJson(const AcceleratorConfig& c, const SimOptions& opt,
     << (c.bandwidth_mode == BandwidthMode::kUser ? "USER" : "CALC")
     << "\", \"bandwidth\": " << c.user_bandwidth() << ", \"clock_ghz\": " << PyFloat(c.clock_ghz)
     << "},\n  \"stall_model\": \"" << StallModelName(opt.stall_model)
-    << "\",\n  \"word_bits\": " << PyFloat(opt.word_bits) << ",\n  \"layers\": [\n";
+    << "\",\n  \"word_bits\": " << PyFloat(opt.word_bits)
+    << ",\n  \"pe_packing\": " << (opt.pe_packing ? "true" : "false") << ",\n  \"layers\": [\n";
   for (size_t i = 0; i < net.layers.size(); ++i) {
     LayerJson(net.layers[i], i, o);
     o << (i + 1 < net.layers.size() ? ",\n" : "\n");

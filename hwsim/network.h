@@ -17,11 +17,17 @@ struct SimOptions {
   PrecisionPlan plan;  // all 8 bits by default: identical to SCALE-Sim
   StallModel stall_model = StallModel::kHead;
   double word_bits = 8;  // interface word for latency (AMED's text assumes 16)
+  // Explicit PE-packing option (HWSIM.md §7, off by default): a PE packs p = 8 / max(b_w, b_a)
+  // narrow MACs, modelled as p input channels per 8-bit word — the layer runs with
+  // ceil(Cin / p) channels (shorter T in os, fewer row folds in ws/is) and the packed IFMAP
+  // and FILTER words are bytes. Outputs are not packed. Single-channel layers cannot pack.
+  bool pe_packing = false;
 };
 
 struct LayerResult {
   LayerReport report;
   LayerPrecision bits;
+  int pack = 1;  // PE packing factor used (1 unless SimOptions::pe_packing)
   LayerLatency latency;
 };
 
@@ -36,6 +42,9 @@ struct NetworkResult {
   NetworkTotals totals;
   std::vector<LayerReport> reports() const;
 };
+
+// The packing factor of a layer under `bits` (1 when packing is off or impossible).
+int PackingFactor(const Layer& layer, const LayerPrecision& bits, bool pe_packing);
 
 // Runs every layer. `config` and `layers` must be validated (the parsers do it).
 NetworkResult SimulateNetwork(const AcceleratorConfig& config, const std::vector<Layer>& layers,

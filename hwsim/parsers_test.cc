@@ -100,6 +100,14 @@ TEST(Topology, DepthwiseRowsExpandPerChannel) {
   EXPECT_EQ(l[16].source_name, "conv_DP");
   EXPECT_EQ(l[16].channels, 1);
   EXPECT_EQ(Dims(l[16]).k, 9);
+  // models/topology.h names depthwise rows "<name>.DP" (its TopologyCsv output parses as is).
+  ASSERT_TRUE(ParseTopologyText("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter "
+                                "Width, Channels, Num Filter, Strides,\nfeatures.1.conv.0.DP, 114, "
+                                "114, 3, 3, 32, 1, 1,\n",
+                                "models", TopologyFormat::kAuto, &l)
+                  .ok());
+  EXPECT_EQ(l.size(), 32u);
+  EXPECT_EQ(Dims(l[0]).m, 112 * 112);
   // "dp" is not "DP": no expansion (case-sensitive, §1).
   ASSERT_TRUE(
       ParseTopologyText("h\nconv_dp,5,5,3,3,4,1,1,\n", "t", TopologyFormat::kAuto, &l).ok());
