@@ -173,6 +173,7 @@ void BM_ResNet20Infer(benchmark::State& state) {
 }
 BENCHMARK(BM_ResNet20Infer)
     ->Args({128, 2})
+    ->Args({128, 1})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond)
     ->MinTime(3.0);
