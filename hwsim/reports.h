@@ -48,7 +48,8 @@ struct ReportComparison {
   double max_rel_diff = 0;
   bool layers_match = true;  // same number of rows in every report
 };
-// Compares hwsim's reports for `layers` against the three CSVs in `reference_dir`.
+// Compares hwsim's reports for `layers` against the three CSVs in `reference_dir`, field by
+// field (columns matched by header name; a column the reference lacks counts as differing).
 Status CompareWithReferenceDir(const std::vector<LayerReport>& layers,
                                const std::string& reference_dir, ReportComparison* out);
 // COMPARISON.csv: one line per differing field plus a summary line.
