@@ -23,6 +23,24 @@ double Probe(const OpFn& f, const std::vector<Tensor>& x, float* v, float value,
   return ProbedSum(f(x), probe);
 }
 
+// The eps/2 central difference of L at *v (restored afterwards), or false where f has a
+// kink within eps of *v (see the header).
+bool NumericGradient(const OpFn& f, const std::vector<Tensor>& x, float* v, double l0,
+                     const Tensor& probe, const GradCheckOptions& opt, double* numeric) {
+  const float saved = *v;
+  const double lp = Probe(f, x, v, saved + opt.eps, probe);
+  const double lm = Probe(f, x, v, saved - opt.eps, probe);
+  const double lp2 = Probe(f, x, v, saved + opt.eps / 2, probe);
+  const double lm2 = Probe(f, x, v, saved - opt.eps / 2, probe);
+  *v = saved;
+  const double fwd = (lp - l0) / opt.eps, bwd = (l0 - lm) / opt.eps;
+  const double c1 = (lp - lm) / (2.0 * opt.eps), c2 = (lp2 - lm2) / opt.eps;
+  const bool kink_at_x = std::fabs(fwd - bwd) > 0.1 * (std::fabs(fwd) + std::fabs(bwd)) + opt.atol;
+  const bool kink_near = std::fabs(c1 - c2) > opt.atol + 0.5 * opt.rtol * std::fabs(c2);
+  *numeric = c2;
+  return !kink_at_x && !kink_near;
+}
+
 }  // namespace
 
 Tensor RandomTensor(const Shape& shape, uint64_t seed, uint64_t stream, float lo, float hi,
@@ -53,24 +71,12 @@ Tensor RandomTensor(const Shape& shape, uint64_t seed, uint64_t stream, float lo
     if (!x[k].defined() || !x[k].requires_grad()) continue;
     const Tensor& g = x[k].grad();
     for (int64_t j = 0; j < x[k].numel(); ++j) {
-      float* v = x[k].data() + j;
-      const float saved = *v;
-      const double lp = Probe(f, x, v, saved + opt.eps, probe);
-      const double lm = Probe(f, x, v, saved - opt.eps, probe);
-      const double lp2 = Probe(f, x, v, saved + opt.eps / 2, probe);
-      const double lm2 = Probe(f, x, v, saved - opt.eps / 2, probe);
-      *v = saved;
-      const double fwd = (lp - l0) / opt.eps, bwd = (l0 - lm) / opt.eps;
-      const double c1 = (lp - lm) / (2.0 * opt.eps), c2 = (lp2 - lm2) / opt.eps;
-      const bool kink_at_x =
-          std::fabs(fwd - bwd) > 0.1 * (std::fabs(fwd) + std::fabs(bwd)) + opt.atol;
-      const bool kink_near = std::fabs(c1 - c2) > opt.atol + 0.5 * opt.rtol * std::fabs(c2);
-      if (kink_at_x || kink_near) {
+      double numeric;
+      if (!NumericGradient(f, x, x[k].data() + j, l0, probe, opt, &numeric)) {
         ++skipped;
         continue;
       }
       ++checked;
-      const double numeric = c2;
       const double analytic = g.defined() ? g.data()[j] : 0.0;
       const double tol = opt.atol + opt.rtol * std::max(std::fabs(numeric), std::fabs(analytic));
       if (std::fabs(numeric - analytic) > tol && ++failed <= 8) {
