@@ -43,19 +43,22 @@ void Tile(const TileArgs& a, const TileVectors& v) {
     for (int j = 0; j < NV; ++j) acc[k][j] = b;
   }
   const float* wp = a.w;
-  for (int c = 0; c < a.cin; ++c) {
-    const float* xc = a.in + c * a.in_plane;
-    for (int t = 0; t < a.ntaps; ++t, wp += kTileK) {
-      const float* xt = xc + a.taps[t];
-      __m256 xv[NV];
+  const int64_t* off = a.offsets;
+  const int64_t* const end = off + a.steps;
+  // Vector base pointers kept in registers; one table load per step.
+  const float* base[NV];
 #pragma GCC unroll 3
-      for (int j = 0; j < NV; ++j) xv[j] = _mm256_loadu_ps(xt + v.in_off[j]);
+  for (int j = 0; j < NV; ++j) base[j] = a.in + v.in_off[j];
+  for (; off < end; ++off, wp += kTileK) {
+    const int64_t o = *off;
+    __m256 xv[NV];
+#pragma GCC unroll 3
+    for (int j = 0; j < NV; ++j) xv[j] = _mm256_loadu_ps(base[j] + o);
 #pragma GCC unroll 4
-      for (int k = 0; k < KB; ++k) {
-        const __m256 wb = _mm256_broadcast_ss(wp + k);
+    for (int k = 0; k < KB; ++k) {
+      const __m256 wb = _mm256_broadcast_ss(wp + k);
 #pragma GCC unroll 3
-        for (int j = 0; j < NV; ++j) acc[k][j] = _mm256_fmadd_ps(wb, xv[j], acc[k][j]);
-      }
+      for (int j = 0; j < NV; ++j) acc[k][j] = _mm256_fmadd_ps(wb, xv[j], acc[k][j]);
     }
   }
   StoreTile<KB, NV>(a, v, acc);
@@ -92,6 +95,11 @@ void PackForwardWeights(const Conv2dShape& s, const float* w, float* packed) {
   }
 }
 
+// Tap offsets (R*S) then flattened (channel, tap) offsets (C/G*R*S), as int64.
+int64_t OffsetTableFloats(const Conv2dShape& s) {
+  return RoundUp(2 * (s.C / s.groups + 1) * s.R * s.S, 16);
+}
+
 int64_t PackedForwardFloats(const Conv2dShape& s) {
   const int Kg = s.K / s.groups;
   return RoundUp(int64_t(s.groups) * CeilDiv(Kg, kTileK) * kTileK * (s.C / s.groups) * s.R * s.S,
@@ -109,8 +117,9 @@ void ForwardVector(const Conv2dShape& s, const PaddedInput& L, int index, int sl
 }
 
 // One image; `next` (or null) is the next image's input, prefetched along the way.
-void ForwardImage(const Conv2dShape& s, const PaddedInput& L, const float* buf, const int64_t* taps,
-                  const float* packed, const float* bias, float* y, const float* next) {
+void ForwardImage(const Conv2dShape& s, const PaddedInput& L, const float* buf,
+                  const int64_t* offsets, const float* packed, const float* bias, float* y,
+                  const float* next) {
   const int Cg = s.C / s.groups, Kg = s.K / s.groups, RS = s.R * s.S;
   const int vectors = s.P() * CeilDiv(s.Q(), kLanes);
   const int64_t PQ = int64_t(s.P()) * s.Q();
@@ -122,10 +131,8 @@ void ForwardImage(const Conv2dShape& s, const PaddedInput& L, const float* buf, 
       for (int j = 0; j < v.count; ++j) ForwardVector(s, L, v0 + j, j, &v);
       for (int k0 = 0; k0 < Kg; k0 += kTileK) {
         TileArgs a{buf + int64_t(g) * Cg * L.plane,
-                   L.plane,
-                   Cg,
-                   taps,
-                   RS,
+                   offsets,
+                   Cg * RS,
                    packed + (int64_t(g) * CeilDiv(Kg, kTileK) + k0 / kTileK) * Cg * RS * kTileK,
                    y + (int64_t(g) * Kg + k0) * PQ,
                    PQ,
@@ -200,8 +207,14 @@ void InputTapOffsets(const Conv2dShape& s, const PaddedInput& L, int64_t* taps) 
   }
 }
 
+void FlattenOffsets(const int64_t* taps, int ntaps, int channels, int64_t plane, int64_t* flat) {
+  for (int c = 0; c < channels; ++c) {
+    for (int t = 0; t < ntaps; ++t) flat[c * ntaps + t] = c * plane + taps[t];
+  }
+}
+
 int64_t DirectForwardWorkspaceFloats(const Conv2dShape& s, int slots) {
-  return PackedForwardFloats(s) + RoundUp(2 * s.R * s.S, 16) + slots * PaddedInputFloats(s);
+  return PackedForwardFloats(s) + OffsetTableFloats(s) + slots * PaddedInputFloats(s);
 }
 
 int64_t DirectWorkspaceFloats(const Conv2dShape& s, int slots) {
@@ -214,15 +227,17 @@ void DirectForward(const Conv2dShape& s, const float* x, const float* w, const f
   const PaddedInput L = MakePaddedInput(s);
   float* packed = workspace;
   int64_t* taps = reinterpret_cast<int64_t*>(workspace + PackedForwardFloats(s));
-  float* buffers = workspace + PackedForwardFloats(s) + RoundUp(2 * s.R * s.S, 16);
+  int64_t* offsets = taps + s.R * s.S;
+  float* buffers = workspace + PackedForwardFloats(s) + OffsetTableFloats(s);
   PackForwardWeights(s, w, packed);
   InputTapOffsets(s, L, taps);
+  FlattenOffsets(taps, s.R * s.S, s.C / s.groups, L.plane, offsets);
   const int64_t xn = int64_t(s.C) * s.H * s.W, yn = int64_t(s.K) * s.P() * s.Q();
   ForEachSlot(NumSlots(s.N), s.N, [&](int slot, int64_t n0, int64_t n1) {
     float* buf = buffers + slot * PaddedInputFloats(s);
     for (int64_t n = n0; n < n1; ++n) {
       FillPaddedInput(s, L, x + n * xn, buf);
-      ForwardImage(s, L, buf, taps, packed, bias, y + n * yn,
+      ForwardImage(s, L, buf, offsets, packed, bias, y + n * yn,
                    n + 1 < s.N ? x + (n + 1) * xn : nullptr);
     }
   });

@@ -40,19 +40,20 @@ int64_t PaddedInputFloats(const Conv2dShape& s);
 void FillPaddedInput(const Conv2dShape& s, const PaddedInput& L, const float* x, float* buf);
 // Offset of tap (r, t) within a channel plane, for taps[r*S + t].
 void InputTapOffsets(const Conv2dShape& s, const PaddedInput& L, int64_t* taps);
+// flat[c*ntaps + t] = c*plane + taps[t] for c < channels.
+void FlattenOffsets(const int64_t* taps, int ntaps, int channels, int64_t plane, int64_t* flat);
 
-// One register tile: out[k][v] (+)= sum over c < cin, t < ntaps of
-//   w[(c*ntaps + t)*4 + k] * in[c*in_plane + taps[t] + in_off[v] + lane]
-// for k < kk <= 4 output channels and v < nv <= 3 output vectors. The sum runs in (c, t)
-// order in one FMA chain per output, whatever the caller's split: the order behind the
+// One register tile: out[k][v] (+)= sum over i < steps of
+//   w[i*4 + k] * in[offsets[i] + in_off[v] + lane]
+// for k < kk <= 4 output channels and v < nv <= 3 output vectors, where step i is one
+// (input channel, tap) pair: offsets[c*ntaps + t] = c*plane + tap offset. The sum runs in
+// step order in one FMA chain per output, whatever the caller's split: the order behind the
 // bit-identical results.
 struct TileArgs {
   const float* in = nullptr;
-  int64_t in_plane = 0;
-  int cin = 0;
-  const int64_t* taps = nullptr;
-  int ntaps = 0;
-  const float* w = nullptr;  // packed [cin][ntaps][4] for this block of output channels
+  const int64_t* offsets = nullptr;
+  int steps = 0;
+  const float* w = nullptr;  // packed [steps][4] for this block of output channels
   float* out = nullptr;      // output at the block's first channel
   int64_t out_plane = 0;
   const float* bias = nullptr;  // kk values, or null for 0

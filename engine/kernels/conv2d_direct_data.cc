@@ -109,9 +109,14 @@ int64_t PhaseOutFloats(const Conv2dShape& s, const DataPlan& d) {
   return d.phases == 1 ? 0 : RoundUp(int64_t(s.C) * d.max_rows * d.max_vectors * kLanes, 16);
 }
 
-// Shared part of the workspace: per phase, tap offsets (R*S int64) then packed weights.
+// Per phase: tap offsets (R*S int64), flattened (k, tap) offsets (K/G*R*S int64).
+int64_t PhaseOffsetFloats(const Conv2dShape& s) {
+  return RoundUp(2 * (s.K / s.groups + 1) * s.R * s.S, 16);
+}
+
+// Shared part of the workspace: per phase, its offsets then its packed weights.
 int64_t PhaseTableFloats(const Conv2dShape& s) {
-  return RoundUp(2 * s.R * s.S, 16) + RoundUp(PackedPhaseFloats(s, s.R * s.S), 16);
+  return PhaseOffsetFloats(s) + RoundUp(PackedPhaseFloats(s, s.R * s.S), 16);
 }
 
 void FillDyBuffer(const Conv2dShape& s, const DataPlan& d, const float* dy, float* buf) {
@@ -134,9 +139,9 @@ void FillDyBuffer(const Conv2dShape& s, const DataPlan& d, const float* dy, floa
 void DataPhase(const Conv2dShape& s, const DataPlan& d, int ph, int pw, const float* buf,
                const float* table, float* dx, float* phase_out, const float* next) {
   const int Cg = s.C / s.groups, Kg = s.K / s.groups;
-  const int64_t* taps = reinterpret_cast<const int64_t*>(table);
   const int ntaps = PhaseTaps(s, d, ph, pw, nullptr, nullptr);
-  const float* packed = table + RoundUp(2 * s.R * s.S, 16);
+  const int64_t* offsets = reinterpret_cast<const int64_t*>(table) + s.R * s.S;
+  const float* packed = table + PhaseOffsetFloats(s);
   const int rows = CeilDiv(s.H - ph, s.stride_h), cols = CeilDiv(s.W - pw, s.stride_w);
   const int per_row = CeilDiv(cols, kLanes);
   const bool direct = d.phases == 1;
@@ -156,10 +161,8 @@ void DataPhase(const Conv2dShape& s, const DataPlan& d, int ph, int pw, const fl
       }
       for (int c0 = 0; c0 < Cg; c0 += kTileK) {
         TileArgs a{buf + int64_t(g) * Kg * d.plane,
-                   d.plane,
-                   Kg,
-                   taps,
-                   ntaps,
+                   offsets,
+                   Kg * ntaps,
                    packed + (int64_t(g) * CeilDiv(Cg, kTileK) + c0 / kTileK) * Kg * ntaps * kTileK,
                    (direct ? dx : phase_out) + (int64_t(g) * Cg + c0) * out_plane,
                    out_plane,
@@ -193,9 +196,10 @@ void DirectBackwardData(const Conv2dShape& s, const float* dy, const float* w, f
   CHECK_LE(s.R * s.S, 512) << "Conv2dBackwardData: kernel " << s.R << "x" << s.S;
   for (int p = 0; p < d.phases; ++p) {
     float* table = workspace + p * PhaseTableFloats(s);
-    const int n =
-        PhaseTaps(s, d, p / s.stride_w, p % s.stride_w, reinterpret_cast<int64_t*>(table), rs);
-    PackPhaseWeights(s, w, rs, n, table + RoundUp(2 * s.R * s.S, 16));
+    int64_t* taps = reinterpret_cast<int64_t*>(table);
+    const int n = PhaseTaps(s, d, p / s.stride_w, p % s.stride_w, taps, rs);
+    FlattenOffsets(taps, n, s.K / s.groups, d.plane, taps + s.R * s.S);
+    PackPhaseWeights(s, w, rs, n, table + PhaseOffsetFloats(s));
   }
   float* scratch = workspace + d.phases * PhaseTableFloats(s);
   const int64_t per_slot = DyBufferFloats(s, d) + PhaseOutFloats(s, d);
