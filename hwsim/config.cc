@@ -157,6 +157,10 @@ Status ValidateConfig(const AcceleratorConfig& c, const std::string& where) {
                                   " must be >= 1");
   };
   HWSIM_RETURN_IF_ERROR(positive("ArrayHeight", c.array_rows));
+  if (c.array_rows > 65536 || c.array_cols > 65536) {
+    return Status::Error(where + "array " + std::to_string(c.array_rows) + "x" +
+                         std::to_string(c.array_cols) + " is larger than 65536 on a side");
+  }
   HWSIM_RETURN_IF_ERROR(positive("ArrayWidth", c.array_cols));
   HWSIM_RETURN_IF_ERROR(positive("IfmapSramSzkB", c.ifmap_sram_kb));
   HWSIM_RETURN_IF_ERROR(positive("FilterSramSzkB", c.filter_sram_kb));

@@ -141,6 +141,34 @@ TEST(Topology, BadInput) {
   EXPECT_FALSE(ParseTopologyFile("/nonexistent.csv", TopologyFormat::kAuto, &l).ok());
 }
 
+// Garbage never crashes a parser: it parses or returns an error.
+TEST(Parsers, RandomGarbage) {
+  uint32_t x = 12345;
+  auto next = [&] { return x = x * 1664525u + 1013904223u; };
+  const char alphabet[] = "0123456789,-=:[]# \nabcDPwWaAo.";
+  for (int i = 0; i < 2000; ++i) {
+    std::string text = i % 2 ? "h\n" : "[general]\n";
+    const int n = static_cast<int>(next() % 120);
+    for (int j = 0; j < n; ++j) text += alphabet[next() % (sizeof(alphabet) - 1)];
+    AcceleratorConfig c;
+    std::vector<Layer> l;
+    PrecisionPlan p;
+    (void)ParseConfigText(text, "g.cfg", &c);
+    (void)ParsePrecisionText(text, "g.csv", &p);
+    if (ParseTopologyText(text, "g.csv", TopologyFormat::kAuto, &l).ok()) {
+      for (const Layer& layer : l) EXPECT_TRUE(ValidateLayer(layer, "").ok());
+    }
+  }
+  std::vector<Layer> l;
+  Status s = ParseTopologyText("h\nhuge,60000,60000,3,3,512,512,1,\n", "big.csv",
+                               TopologyFormat::kAuto, &l);
+  EXPECT_NE(s.message().find("too large"), std::string::npos) << s.message();
+  AcceleratorConfig c;
+  std::string text = kCfg;
+  text.replace(text.find("ArrayHeight:    8"), 17, "ArrayHeight: 100000");
+  EXPECT_FALSE(ParseConfigText(text, "big.cfg", &c).ok());
+}
+
 TEST(Proto, TopologyConfigAndPlan) {
   std::vector<Layer> a, b;
   ASSERT_TRUE(LoadTopology("hwsim/testdata/worked_example.pbtxt", TopologyFormat::kAuto, &a).ok());

@@ -113,7 +113,7 @@ Status ValidateLayer(const Layer& l, const std::string& where) {
                          "x" + std::to_string(l.filter_w) + " is larger than the IFMAP " +
                          std::to_string(l.ifmap_h) + "x" + std::to_string(l.ifmap_w));
   }
-  const int64_t kLimit = int64_t{1} << 30;  // SCALE-Sim's addresses are int32
+  const int64_t kLimit = int64_t{1} << 28;  // words per operand (int32 addresses, RAM)
   GemmDims d = Dims(l);
   if (l.ifmap_h * l.ifmap_w > kLimit / l.channels || d.k > kLimit / d.n || d.m > kLimit / d.n ||
       d.m > kLimit / d.k) {
