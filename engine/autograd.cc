@@ -214,11 +214,9 @@ class BackwardPass {
   }
 
  private:
+  // The slot's gradient as a tensor nobody else will modify (copied if still shared).
   static Tensor Owned(GradSlots::Slot& slot) {
-    if (slot.borrowed) {
-      slot.g = slot.g.Clone();
-      slot.borrowed = false;
-    }
+    slot.Materialize();
     return slot.g;
   }
 

@@ -8,7 +8,6 @@
 #include <unordered_map>
 
 #include "engine/check.h"
-#include "engine/parallel.h"
 
 namespace strata {
 namespace {
@@ -139,7 +138,10 @@ int64_t Tensor::dim(int i) const {
   return shape()[i < 0 ? i + r : i];
 }
 
-int64_t Tensor::numel() const { return impl_->storage->size(); }
+int64_t Tensor::numel() const {
+  CHECK(defined()) << "use of an undefined Tensor";
+  return impl_->storage->size();
+}
 float* Tensor::data() const {
   CHECK(defined()) << "use of an undefined Tensor";
   return impl_->storage->data();
