@@ -87,6 +87,26 @@ int64_t UserReadBuffer::ServeExactly(const DemandRow& row, int64_t cycle) {
   return cycle + offset;
 }
 
+int64_t UserReadBuffer::HitRows(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t,
+                                int64_t k_max) const {
+  const DemandRow first = op_.Row(m, fc_i, fr_i, t);
+  const int64_t lo = op_.line[op_.cell(first.cell_row(first.p0), first.p0)];
+  int64_t d = lo - window_start_;
+  if (d < 0) d += lines_;
+  auto fits = [&](int64_t k) {  // rows t .. t+k-1 span lines [lo, hi(t+k-1)]
+    const DemandRow last = op_.Row(m, fc_i, fr_i, t + k - 1);
+    return d + (op_.line[op_.cell(last.cell_row(last.p1), last.p1)] - lo) < active_lines_;
+  };
+  if (fits(k_max)) return k_max;
+  if (!fits(1)) return 0;
+  int64_t good = 1, bad = k_max;  // fits(good), !fits(bad)
+  while (bad - good > 1) {
+    const int64_t mid = good + (bad - good) / 2;
+    (fits(mid) ? good : bad) = mid;
+  }
+  return good;
+}
+
 // ---------------------------------------------------------------------------------------
 // CALC-mode read buffer, HWSIM.md §5.4: reads never stall; DRAM reads are the distinct
 // addresses per 1% set, in demand order; the prefetch bandwidth is re-estimated per window.
@@ -226,6 +246,32 @@ int64_t WriteBuffer::Write(int64_t n, int64_t cycle) {
     }
   }
   return cur;
+}
+
+int64_t WriteBuffer::WriteRun(int64_t n, int64_t cycle, int64_t k) {
+  if (n == 0) return k;
+  int64_t i = 0;
+  while (i < k) {
+    const int64_t cur = cycle + i;
+    if (cur < drain_end_) {
+      const int64_t draining = std::min(k - i, drain_end_ - cur);  // rows while it drains
+      const int64_t safe = free_ >= 1 ? (free_ - 1) / n : 0;       // rows leaving >= 1 free
+      const int64_t rows = std::min(draining, safe);
+      Store(rows * n);
+      i += rows;
+      if (rows < draining) return i;  // the next row may stall: Write() handles it
+    } else {
+      const int64_t trigger = std::max<int64_t>(free_ - active_ + 1, 1);  // word starting a drain
+      const int64_t before = (trigger - 1) / n;                           // rows before it
+      if (i + before >= k) {
+        Store((k - i) * n);
+        return k;
+      }
+      Store(before * n);
+      return i + before;  // the row that starts the drain goes through Write()
+    }
+  }
+  return k;
 }
 
 void WriteBuffer::Finish(int64_t cycle) {

@@ -57,6 +57,10 @@ class UserReadBuffer {
     if (d + (hi - lo) < active_lines_) return cycle + 1;
     return ServeExactly(row, cycle);
   }
+  // Bulk form of Serve for rows t .. t+k-1 of fold (fc_i, fr_i), all non-empty streamed rows
+  // (their lines never decrease): the largest k <= k_max whose rows all take the fast path
+  // (every address hits, nothing changes), 0 if even row t may miss.
+  int64_t HitRows(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t, int64_t k_max) const;
   DramStats dram() const { return dram_; }
   int64_t prefetches() const { return prefetches_; }
 
@@ -83,6 +87,8 @@ class CalcReadBuffer {
   CalcReadBuffer(const ReadOperand& op, int64_t buffer_words, int64_t default_bw);
   int64_t Serve(const DemandRow& row, int64_t cycle);
   void Finish();  // complete_all_prefetches: fetch the last partial window
+  // Every CALC request changes the buffer's state: no bulk rows.
+  int64_t HitRows(const Mapping&, int64_t, int64_t, int64_t, int64_t) const { return 0; }
   DramStats dram() const { return dram_; }
 
  private:
@@ -104,6 +110,9 @@ class WriteBuffer {
   WriteBuffer(int64_t buffer_words, int64_t bw);
   // Stores `writes` valid words arriving at `cycle`; returns the cycle they were accepted.
   int64_t Write(int64_t writes, int64_t cycle);
+  // Bulk form of Write for k rows of `writes` words at cycles cycle, cycle+1, ...: stores the
+  // leading rows that neither stall nor start a drain and returns how many it stored.
+  int64_t WriteRun(int64_t writes, int64_t cycle, int64_t k);
   // Drains everything left, starting at `cycle` (not part of Total Cycles, §5.1).
   void Finish(int64_t cycle);
   DramStats dram() const { return dram_; }

@@ -18,35 +18,112 @@ struct Span {
   }
 };
 
+// End (exclusive) of the run of rows from t with a constant number of OFMAP writes. The count
+// is max(0, min(t - b, cu - 1) - max(t - a, 0) + 1) (OfmapWritesInRow), linear between the
+// breakpoints below.
+int64_t WritesRunEnd(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) {
+  const int64_t lead = m.dataflow == Dataflow::kOs ? m.t - 1 : 2 * m.R - 1;
+  const int64_t b = m.dataflow == Dataflow::kOs ? lead + m.R - m.rows_used(fr_i) : lead;
+  const int64_t a = m.dataflow == Dataflow::kOs ? lead + m.R - 1 : lead + m.t - 1;
+  const int64_t cu = m.cols_used(fc_i);
+  int64_t end = m.fold_len;
+  for (int64_t x : {b, b + cu - 1, b + cu, a, a + 1, a + cu, a + cu + 1}) {
+    if (x > t && x < end) end = x;
+  }
+  const int64_t n = OfmapWritesInRow(m, fc_i, fr_i, t);
+  return OfmapWritesInRow(m, fc_i, fr_i, end - 1) == n ? end : t + 1;
+}
+
+// End of the run of rows from t in which `op`'s rows are all empty or all streamed and
+// non-empty (*busy); t itself when row t loads a stationary tile (no bulk there).
+int64_t ReadRunEnd(const ReadOperand& op, const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t,
+                   bool* busy) {
+  *busy = false;
+  if (op.stationary) {
+    const int64_t first = m.R - m.rows_used(fr_i);
+    if (t < first) return first;
+    return t < m.R ? t : m.fold_len;
+  }
+  const int64_t used = op.block_by_col_fold ? m.cols_used(fc_i) : m.rows_used(fr_i);
+  const int64_t end = op.lead + op.block_rows + used - 1;
+  if (t < op.lead) return op.lead;
+  *busy = t < end;
+  return *busy ? end : m.fold_len;
+}
+
+// The state of one layer's cycle loop (§5.1).
+template <typename ReadBuf>
+struct Loop {
+  const Mapping& m;
+  const ReadOperand &ifm, &fil;
+  ReadBuf &ib, &fb;
+  WriteBuffer& ob;
+  int64_t ofmap_latency;
+  Span si, sf, so;
+  int64_t stalls = 0, row = 0, last_ofmap = 0;
+
+  // One demand row: all three rows are presented at the same cycle; the largest stall wins.
+  void Step(int64_t fc_i, int64_t fr_i, int64_t t) {
+    const int64_t cycle = row + stalls;
+    const DemandRow ri = ifm.Row(m, fc_i, fr_i, t), rf = fil.Row(m, fc_i, fr_i, t);
+    const int64_t served_i = ib.Serve(ri, cycle), served_f = fb.Serve(rf, cycle);
+    const int64_t writes = OfmapWritesInRow(m, fc_i, fr_i, t);
+    const int64_t served_o = ob.Write(writes, cycle);
+    if (ifm.RowHasRequest(ri)) si.Note(served_i);
+    if (fil.RowHasRequest(rf)) sf.Note(served_f);
+    if (writes > 0) so.Note(served_o);
+    stalls +=
+        std::max({served_i - cycle - 1, served_f - cycle - 1, served_o - cycle - ofmap_latency});
+    last_ofmap = served_o;
+    ++row;
+  }
+
+  // Rows t, t+1, ... at once while nothing can happen in them: every read hits, the writes
+  // neither stall nor start a drain (so every row is served at cycle + 1 / cycle). Same
+  // result as Step() row by row (the reference sweep checks it). Returns the rows done.
+  int64_t Bulk(int64_t fc_i, int64_t fr_i, int64_t t) {
+    bool busy_i, busy_f;
+    const int64_t end =
+        std::min({WritesRunEnd(m, fc_i, fr_i, t), ReadRunEnd(ifm, m, fc_i, fr_i, t, &busy_i),
+                  ReadRunEnd(fil, m, fc_i, fr_i, t, &busy_f)});
+    int64_t k = end - t;
+    if (k < 2 || (busy_i && ifm.has_holes)) return 0;
+    if (busy_i) k = ib.HitRows(m, fc_i, fr_i, t, k);
+    if (k >= 2 && busy_f) k = fb.HitRows(m, fc_i, fr_i, t, k);
+    if (k < 2) return 0;
+    const int64_t cycle = row + stalls, writes = OfmapWritesInRow(m, fc_i, fr_i, t);
+    k = ob.WriteRun(writes, cycle, k);
+    if (k == 0) return 0;
+    if (busy_i) si.Note(cycle + 1), si.Note(cycle + k);
+    if (busy_f) sf.Note(cycle + 1), sf.Note(cycle + k);
+    if (writes > 0) so.Note(cycle), so.Note(cycle + k - 1);
+    last_ofmap = cycle + k - 1;
+    row += k;
+    return k;
+  }
+};
+
 template <typename ReadBuf>
 void RunLoop(const Mapping& m, const ReadOperand& ifm, const ReadOperand& fil, ReadBuf& ib,
              ReadBuf& fb, WriteBuffer& ob, StallModel model, LayerReport* r) {
-  const int64_t ofmap_latency = model == StallModel::kV202 ? 1 : 0;
-  Span si, sf, so;
-  int64_t stalls = 0, row = 0, last_ofmap = 0;
+  Loop<ReadBuf> loop{m, ifm, fil, ib, fb, ob, model == StallModel::kV202 ? 1 : 0};
   for (int64_t fc_i = 0; fc_i < m.fc; ++fc_i) {
     for (int64_t fr_i = 0; fr_i < m.fr; ++fr_i) {
-      for (int64_t t = 0; t < m.fold_len; ++t, ++row) {
-        // §5.1: all three rows are presented at the same cycle; the largest stall wins.
-        const int64_t cycle = row + stalls;
-        const DemandRow ri = ifm.Row(m, fc_i, fr_i, t), rf = fil.Row(m, fc_i, fr_i, t);
-        const int64_t served_i = ib.Serve(ri, cycle), served_f = fb.Serve(rf, cycle);
-        const int64_t writes = OfmapWritesInRow(m, fc_i, fr_i, t);
-        const int64_t served_o = ob.Write(writes, cycle);
-        if (ifm.RowHasRequest(ri)) si.Note(served_i);
-        if (fil.RowHasRequest(rf)) sf.Note(served_f);
-        if (writes > 0) so.Note(served_o);
-        stalls += std::max(
-            {served_i - cycle - 1, served_f - cycle - 1, served_o - cycle - ofmap_latency});
-        last_ofmap = served_o;
+      for (int64_t t = 0; t < m.fold_len;) {
+        const int64_t k = loop.Bulk(fc_i, fr_i, t);
+        if (k > 0) {
+          t += k;
+        } else {
+          loop.Step(fc_i, fr_i, t++);
+        }
       }
     }
   }
-  r->stall_cycles = stalls;
-  r->total_cycles = last_ofmap;  // serviced cycle of the last OFMAP row
-  r->sram_ifmap_start = si.first, r->sram_ifmap_stop = si.last;
-  r->sram_filter_start = sf.first, r->sram_filter_stop = sf.last;
-  r->sram_ofmap_start = so.first, r->sram_ofmap_stop = so.last;
+  r->stall_cycles = loop.stalls;
+  r->total_cycles = loop.last_ofmap;  // serviced cycle of the last OFMAP row
+  r->sram_ifmap_start = loop.si.first, r->sram_ifmap_stop = loop.si.last;
+  r->sram_filter_start = loop.sf.first, r->sram_filter_stop = loop.sf.last;
+  r->sram_ofmap_start = loop.so.first, r->sram_ofmap_stop = loop.so.last;
 }
 
 }  // namespace

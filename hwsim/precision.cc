@@ -149,11 +149,12 @@ LayerLatency Latency(const LayerReport& r, const LayerPrecision& b, const Accele
   l.filter_bytes = static_cast<double>(r.dram_filter.words) * b.weight_bits / 8.0;
   l.ofmap_bytes = static_cast<double>(r.dram_ofmap.words) * b.output_bits / 8.0;
   const double cycles_per_ms = c.clock_ghz * 1e6;
-  const bool calc = c.bandwidth_mode == BandwidthMode::kCalc;
+  // Interface bytes per cycle: the USER bandwidth in words of `word_bits`; CALC mode's own
+  // widths (10 words for reads, C words for OFMAP writes, §5).
   const double word_bytes = word_bits / 8.0;
+  const bool calc = c.bandwidth_mode == BandwidthMode::kCalc;
   const double read_bw = (calc ? 10.0 : static_cast<double>(c.user_bandwidth())) * word_bytes;
-  const double write_bw =
-      (calc ? static_cast<double>(c.array_cols) : read_bw / word_bytes) * word_bytes;
+  const double write_bw = calc ? static_cast<double>(c.array_cols) * word_bytes : read_bw;
   l.compute_ms = static_cast<double>(r.total_cycles) / cycles_per_ms;
   l.ifmap_ms = l.ifmap_bytes / read_bw / cycles_per_ms;
   l.filter_ms = l.filter_bytes / read_bw / cycles_per_ms;
