@@ -1,11 +1,12 @@
 // Direct backward-weight: dw[k][c][r][t] += sum over n, p, q of dy[n][k][p][q] *
 // x[n][c][p*sh - pad_h + r][q*sw - pad_w + t], dbias[k] += sum of dy[n][k].
 //
-// Register tile: 4 output channels x 3 consecutive (c, r, t) taps = 12 vector accumulators
-// over all output vectors of one image (8 output columns per vector; the padded input
-// buffer of conv2d_direct.h makes every tap a contiguous load). Each image's tile is summed
-// horizontally into its chunk's partial dw, images in order; chunks as in
-// conv2d_internal.h. No step depends on the thread count.
+// Layers with K/G >= 8 use the channel-vectorized tile of conv2d_direct_weight_wide.cc.
+// Narrow ones (depthwise, K/G < 8) use the tile here, vectorized over output pixels: 4
+// output channels x 3 consecutive (c, r, t) taps = 12 vector accumulators over all output
+// vectors of one image (the padded input buffer of conv2d_direct.h makes every tap a
+// contiguous load), summed horizontally into the chunk partial per image, images in order.
+// Chunks as in conv2d_internal.h. No step depends on the thread count.
 #include <algorithm>
 #include <cstring>
 
