@@ -25,7 +25,8 @@
 //                     "inline", TopologyFormat::kAuto, &net);
 //   NetworkResult r = SimulateNetwork(cfg, net, SimOptions());
 //   // r.layers[0].report.total_cycles == 130047, .stall_cycles == 119872,
-//   // .dram_filter.words == 1310800; r.totals.latency_ms == 130047 / 0.2e6 = 0.650235.
+//   // .dram_filter.words == 1310800; compute 130047 / 0.2e6 = 0.650235 ms, FILTER DRAM
+//   // 1310800 B / 10 B per cycle / 0.2e6 = 0.6554 ms, so r.totals.latency_ms == 0.6554.
 //
 // Thread safety: all functions are pure or write only their outputs; no global state.
 #ifndef STRATA_HWSIM_HWSIM_H_
