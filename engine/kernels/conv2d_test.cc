@@ -132,6 +132,8 @@ TEST(Conv2dTest, GroupsAndDepthwise) {
   uint64_t seed = 400;
   ExpectAgree(Shape(2, 4, 7, 7, 6, 3, 3, 1, 1, 2), ++seed);
   ExpectAgree(Shape(2, 10, 9, 8, 6, 3, 3, 2, 1, 2), ++seed);
+  ExpectAgree(Shape(2, 16, 7, 9, 34, 3, 3, 1, 1, 2), ++seed);  // K/G >= 8: wide weight tile
+  ExpectAgree(Shape(3, 24, 9, 9, 48, 3, 3, 2, 1, 3), ++seed);
   for (int c : {1, 5, 16, 17}) {
     ExpectAgree(Shape(2, c, 9, 11, c, 3, 3, 1, 1, c), ++seed);
     ExpectAgree(Shape(2, c, 9, 11, c, 3, 3, 2, 1, c), ++seed);
