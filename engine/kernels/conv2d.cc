@@ -39,10 +39,6 @@ ConvAlgo ChooseConvAlgo(const Conv2dShape& s) {
 
 int NumSlots(int N) { return std::max(1, std::min(NumThreads(), N)); }
 
-void ForEachSlot(int slots, int64_t n, const std::function<void(int, int64_t, int64_t)>& fn) {
-  DynamicFor(slots, n, [&](int slot, int64_t i) { fn(slot, i, i + 1); });
-}
-
 // Chunks are handed out dynamically (ForEachSlot): 16 keep both threads busy when one is
 // slowed by another process; large filters use 6 to bound the workspace.
 int WeightChunks(const Conv2dShape& s) { return std::min(s.N, s.WSize() <= (1 << 18) ? 16 : 6); }
@@ -53,7 +49,7 @@ void CombineWeightChunks(const Conv2dShape& s, const float* partials, int chunks
                          float* dbias, int64_t stride) {
   const int64_t wsize = s.WSize();
   const int64_t total = dbias ? wsize + s.K : wsize;
-  ParallelFor(total, 4096, [&](int64_t begin, int64_t end) {
+  ParallelForRef(total, 4096, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       float sum = partials[i];
       for (int c = 1; c < chunks; ++c) sum += partials[c * stride + i];

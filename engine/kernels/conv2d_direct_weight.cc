@@ -12,6 +12,7 @@
 
 #include "engine/kernels/conv2d_direct.h"
 #include "engine/kernels/conv2d_internal.h"
+#include "engine/kernels/dynamic_for.h"
 #include "engine/parallel.h"
 
 namespace strata {
@@ -139,7 +140,7 @@ int64_t SlotFloats(const Conv2dShape& s) {
 void CombineWide(const Conv2dShape& s, const float* partials, int chunks, float* dw, float* dbias) {
   const int Kg = s.K / s.groups, Kgp = RoundUp(Kg, kLanes), L_ = s.C / s.groups * s.R * s.S;
   const int64_t stride = PartialFloats(s), bias_at = PartialWeightFloats(s);
-  ParallelFor(s.K, 1, [&](int64_t begin, int64_t end) {
+  ParallelForRef(s.K, 1, [&](int64_t begin, int64_t end) {
     for (int64_t k = begin; k < end; ++k) {
       const int64_t g = k / Kg, kk = k % Kg;
       for (int f = 0; f < L_; ++f) {

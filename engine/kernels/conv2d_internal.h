@@ -12,9 +12,9 @@
 #define STRATA_ENGINE_KERNELS_CONV2D_INTERNAL_H_
 
 #include <cstdint>
-#include <functional>
 
 #include "engine/kernels/conv2d.h"
+#include "engine/kernels/dynamic_for.h"
 
 namespace strata {
 namespace kernels {
@@ -31,7 +31,10 @@ ConvAlgo ChooseConvAlgo(const Conv2dShape& s);
 int NumSlots(int N);
 // Calls fn(slot, i, i + 1) for every i in [0, n), handing items to the `slots` threads
 // dynamically (dynamic_for.h); slot < slots names the calling thread's scratch.
-void ForEachSlot(int slots, int64_t n, const std::function<void(int, int64_t, int64_t)>& fn);
+template <typename Fn>
+void ForEachSlot(int slots, int64_t n, const Fn& fn) {
+  DynamicFor(slots, n, [&](int slot, int64_t i) { fn(slot, i, i + 1); });
+}
 // Batch chunks of the weight-gradient reduction: a function of the shape only.
 int WeightChunks(const Conv2dShape& s);
 // Floats of one chunk's partial: WSize() + K (dbias).

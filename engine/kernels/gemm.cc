@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "engine/check.h"
+#include "engine/kernels/dynamic_for.h"
 #include "engine/parallel.h"
 
 namespace strata {
@@ -53,7 +54,7 @@ void Gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const fl
   const bool split_n = N >= M;  // slice the longer side of C
   const int width = SliceWidth(split_n ? N : M);
   const int slices = ((split_n ? N : M) + width - 1) / width;
-  ParallelFor(slices, 1, [&](int64_t begin, int64_t end) {
+  internal::ParallelForRef(slices, 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const int lo = int(i) * width;
       const int n = std::min(width, (split_n ? N : M) - lo);

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "engine/check.h"
+#include "engine/kernels/dynamic_for.h"
 #include "engine/parallel.h"
 
 namespace strata {
@@ -26,7 +27,7 @@ void CheckPoolShape(const PoolShape& s, const char* op) {
 // Runs fn(plane index) over all N*C planes in parallel.
 template <typename Fn>
 void ForEachPlane(int64_t planes, Fn fn) {
-  ParallelFor(planes, 1, [&](int64_t begin, int64_t end) {
+  internal::ParallelForRef(planes, 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) fn(i);
   });
 }
