@@ -1,120 +1,109 @@
-// `bazel run //reports:all -- [--preset=...]`: regenerates every table that exists and
-// writes reports/out/REPORT.md; tables not implemented yet are listed as such.
+// `bazel run //reports:all -- [--preset=...] [--out=<dir>] [--threads=<n>] [--fresh]`:
+// runs every implemented table and writes REPORT.md (index, claim verdicts, preset,
+// machine, code version, total time); tables not implemented yet are listed as such.
+// Without --out, table files go to reports/out/<paper>/ and REPORT.md to reports/out/;
+// with --out=<dir>, all of them go into <dir>.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <string>
-#include <vector>
+#include <fstream>
+#include <thread>
 
-#include "engine/engine.h"
+#include "reports/table.h"
 
 namespace strata {
+namespace reports {
 namespace {
 
-struct TableEntry {
-  const char* target;
-  const char* paper;
-  const char* what;
-  bool implemented;
-};
+std::string CommandOutput(const std::string& cmd) {
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+    ::pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out.empty() ? "unknown" : out;
+}
 
-// Every target of ../shared/docs/TABLES.md. A table flips `implemented` when its target
-// lands; until then REPORT.md says it is missing.
-const std::vector<TableEntry>& Tables() {
-  static const std::vector<TableEntry> tables = {
-      {"vl_table1", "vertical layering", "LSQ vs ascending vs co-training", false},
-      {"vl_table2", "vertical layering", "ResNet-18: cited methods, LSQ vs once-QAT", false},
-      {"vl_table3", "vertical layering", "five networks: LSQ vs once-QAT (w/o, w. KD)", false},
-      {"vl_table4", "vertical layering", "BN variants", false},
-      {"vl_table5", "vertical layering", "ResNet-50 baselines and weight size", false},
-      {"vl_table6", "vertical layering", "US vs MGD", false},
-      {"vl_table7", "vertical layering", "positive compensation", false},
-      {"vl_table8", "vertical layering", "shared vs per-bit first/last layers", false},
-      {"vl_table9", "vertical layering", "self-KD: none / KL / cosine", false},
-      {"vl_fig5", "vertical layering", "weight histograms", false},
-      {"vl_fig7", "vertical layering", "MGD alpha, gradient norms, activation error", false},
-      {"vl_fig8", "vertical layering", "mixed precision from one model (Eq. 12)", false},
-      {"amed_table1", "AMED", "accelerator configs", false},
-      {"amed_table2", "AMED", "SCALE-Sim config: accuracy, latency, size", false},
-      {"amed_table4", "AMED", "beta x eta ablation", false},
-      {"amed_table5", "AMED", "Eyeriss v1 config", false},
-      {"amed_table6", "AMED", "per-layer compute report", false},
-      {"amed_fig_pareto", "AMED", "accuracy vs latency, Pareto front", false},
-      {"amed_fig_bits", "AMED", "per-layer bit allocations", false},
-      {"edge_table5", "accurate edge computing", "INQ 2-9 bits vs float (VGG-16)", false},
-      {"edge_table6", "accurate edge computing", "ensembles, float and 8-bit", false},
-      {"edge_table7", "accurate edge computing", "small VGGs: float, 4, 8 bits", false},
-      {"edge_table1", "accurate edge computing", "FCN segmentation (SA/NT)", false},
-      {"edge_table8", "accurate edge computing", "speech RNN with CTC", false},
-      {"strata_speed", "strata", "engine throughput vs GEMM peak and PyTorch", false},
-      {"strata_bits", "strata", "integer inference time per bit-width", false},
-      {"strata_hwsim_validation", "strata", "hwsim vs SCALE-Sim v2", false},
-  };
-  return tables;
+std::string Machine() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line, model = "unknown CPU";
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores";
+}
+
+std::string Verdicts(const TableReport& r) {
+  int yes = 0, no = 0, open = 0;
+  for (const Claim& c : r.claims()) {
+    if (c.holds().kind_case() != Cell::kBoolValue) ++open;
+    else (c.holds().bool_value() ? yes : no)++;
+  }
+  return std::to_string(yes) + " ✓, " + std::to_string(no) + " ✗, " + std::to_string(open) +
+         " –";
 }
 
 int Main(int argc, char** argv) {
-  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  const std::string root = ws ? ws : ".";
-  std::string preset = "quick";
-  std::string dir = root + "/reports/out";
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg.rfind("--preset=", 0) == 0) {
-      preset = arg.substr(9);
-    } else if (arg.rfind("--out=", 0) == 0) {
-      dir = arg.substr(6);
-    } else if (arg.rfind("--threads=", 0) == 0) {
-      const int threads = std::atoi(arg.c_str() + 10);
-      if (threads < 1) {
-        std::fprintf(stderr, "reports:all: flag --threads: value '%s' must be >= 1\n",
-                     arg.c_str() + 10);
-        return 2;
-      }
-      SetNumThreads(threads);
-    } else if (arg != "--fresh") {
-      std::fprintf(stderr,
-                   "reports:all: unknown flag '%s' (known: --preset= --out= --threads= "
-                   "--fresh)\n",
-                   arg.c_str());
-      return 2;
-    }
-  }
-  if (preset != "smoke" && preset != "quick" && preset != "full" && preset != "paper") {
-    std::fprintf(stderr,
-                 "reports:all: flag --preset: value '%s' is not one of smoke, quick, full, "
-                 "paper\n",
-                 preset.c_str());
+  auto ctx = ParseTableFlags(argc, argv, {}, "");
+  if (!ctx.ok()) {
+    std::fprintf(stderr, "reports:all: %s\n", ctx.status().ToString().c_str());
     return 2;
   }
+  const bool flat = ctx->out_dir != WorkspaceRoot() + "/reports/out/";
+  const std::string root = flat ? ctx->out_dir : WorkspaceRoot() + "/reports/out";
   const auto start = std::chrono::steady_clock::now();
-
-  std::string md = "# strata report\n\npreset: `" + preset + "`\n\n";
-  md += "| target | paper | what | status |\n|---|---|---|---|\n";
-  int missing = 0;
-  for (const TableEntry& t : Tables()) {
-    md += std::string("| `") + t.target + "` | " + t.paper + " | " + t.what + " | " +
-          (t.implemented ? "done" : "not implemented yet") + " |\n";
-    if (!t.implemented) {
+  std::string index = "| target | paper | what | claims | time (s) |\n|---|---|---|---|---|\n";
+  int failed = 0, missing = 0;
+  for (const TableDef& def : AllTables()) {
+    if (!def.fn) {
       ++missing;
-      std::printf("%-26s not implemented yet\n", t.target);
+      index += "| `" + def.target + "` | " + def.paper + " | " + def.what +
+               " | not implemented yet | |\n";
+      continue;
     }
+    TableContext table_ctx = *ctx;
+    table_ctx.out_dir = flat ? root : root + "/" + def.dir;
+    std::printf("== %s\n", def.target.c_str());
+    std::fflush(stdout);
+    auto report = RunTable(def, table_ctx);
+    const std::string link = flat ? def.target + ".md" : def.dir + "/" + def.target + ".md";
+    if (!report.ok()) {
+      ++failed;
+      std::fprintf(stderr, "%s\n", report.status().ToString().c_str());
+      index += "| `" + def.target + "` | " + def.paper + " | " + def.what + " | FAILED: " +
+               report.status().message() + " | |\n";
+      continue;
+    }
+    index += "| [`" + def.target + "`](" + link + ") | " + def.paper + " | " + def.what + " | " +
+             Verdicts(*report) + " | " + FormatCell(Number(report->seconds())) + " |\n";
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  md += "\n" + std::to_string(missing) + " of " + std::to_string(Tables().size()) +
-        " targets not implemented yet. Total time " + std::to_string(seconds) + " s.\n";
-  Status s = MakeDirs(dir);
-  if (s.ok()) s = WriteFileAtomic(dir + "/REPORT.md", md);
+  std::string md = "# strata report\n\n";
+  md += "- preset: `" + ctx->preset + "`\n- machine: " + Machine() + "\n";
+  md += "- code version: " +
+        CommandOutput("git -C '" + WorkspaceRoot() + "' describe --always --dirty 2>/dev/null") +
+        "\n- total time: " + FormatCell(Number(seconds)) + " s\n- " +
+        std::to_string(missing) + " of " + std::to_string(AllTables().size()) +
+        " targets not implemented yet\n\n" + index;
+  Status s = MakeDirs(root);
+  if (s.ok()) s = WriteFileAtomic(root + "/REPORT.md", md);
   if (!s.ok()) {
     std::fprintf(stderr, "reports:all: %s\n", s.ToString().c_str());
     return 1;
   }
-  std::printf("wrote %s/REPORT.md\n", dir.c_str());
-  return 0;
+  std::printf("%s\nwrote %s/REPORT.md\n", md.c_str(), root.c_str());
+  return failed == 0 ? 0 : 1;
 }
 
 }  // namespace
+}  // namespace reports
 }  // namespace strata
 
-int main(int argc, char** argv) { return strata::Main(argc, argv); }
+int main(int argc, char** argv) { return strata::reports::Main(argc, argv); }

@@ -20,6 +20,7 @@ TableReport Sample() {
   AddRow(&r, {{"row", Text("2/2, w.")}, {"paper", Number(66.7)}, {"strata", Number(61.25)},
               {"digest", Text("ab12")}});
   AddRow(&r, {{"row", Text("co-train")}, {"paper", Null()}, {"strata", Number(NAN)}});
+  AddRow(&r, {{"row", Text("cycles")}, {"paper", Number(130047)}, {"strata", Number(1.5e20)}});
   AddClaim(&r, "a", "raises 2-bit", true, "61.25 > 55");
   AddClaim(&r, "b", "no width worse", false, "3/3: 60 < 61");
   AddClaim(&r, "c", "undecided", std::nullopt, "smoke");
@@ -62,7 +63,8 @@ TEST(Report, MarkdownAndCsv) {
   EXPECT_NE(md.find("✓ raises 2-bit"), std::string::npos);
   EXPECT_NE(md.find("✗ no width worse"), std::string::npos);
   EXPECT_NE(md.find("– undecided"), std::string::npos);
-  EXPECT_EQ(ReportToCsv(r), "row,paper,strata\n\"2/2, w.\",66.7,61.25\nco-train,,NaN\n");
+  EXPECT_EQ(ReportToCsv(r),
+            "row,paper,strata\n\"2/2, w.\",66.7,61.25\nco-train,,NaN\ncycles,130047,1.5e+20\n");
 }
 
 TEST(Report, WriteReportIsAtomicAndNamesBadDirs) {

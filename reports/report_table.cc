@@ -66,8 +66,14 @@ void AddClaim(TableReport* report, const std::string& id, const std::string& tex
 std::string FormatCell(const Cell& cell) {
   switch (cell.kind_case()) {
     case Cell::kNumberValue: {
+      // Integers (cycle counts, sizes) exactly; other numbers to 6 significant digits.
+      const double v = cell.number_value();
       char buf[32];
-      std::snprintf(buf, sizeof(buf), "%.6g", cell.number_value());
+      if (v == std::floor(v) && std::fabs(v) < 1e15) {
+        std::snprintf(buf, sizeof(buf), "%.0f", v);
+      } else {
+        std::snprintf(buf, sizeof(buf), "%.6g", v);
+      }
       return buf;
     }
     case Cell::kStringValue:

@@ -1,0 +1,46 @@
+// Every target of ../shared/docs/TABLES.md, in its order. A table gets its function when it
+// is implemented; `bazel run //reports:all` lists the others as not implemented yet.
+#include "reports/hwsim_tables.h"
+#include "reports/table.h"
+
+namespace strata {
+namespace reports {
+
+const std::vector<TableDef>& AllTables() {
+  static const std::vector<TableDef> tables = {
+      {"vl_table1", "vertical layering", "vl", "LSQ vs ascending vs co-training", {}, {}},
+      {"vl_table2", "vertical layering", "vl", "ResNet-18: LSQ vs once-QAT", {}, {}},
+      {"vl_table3", "vertical layering", "vl", "five networks: LSQ vs once-QAT", {}, {}},
+      {"vl_table4", "vertical layering", "vl", "BN variants", {}, {}},
+      {"vl_table5", "vertical layering", "vl", "ResNet-50 baselines, weight size", {}, {}},
+      {"vl_table6", "vertical layering", "vl", "US vs MGD", {}, {}},
+      {"vl_table7", "vertical layering", "vl", "positive compensation", {}, {}},
+      {"vl_table8", "vertical layering", "vl", "shared vs per-bit first/last layers", {}, {}},
+      {"vl_table9", "vertical layering", "vl", "self-KD: none / KL / cosine", {}, {}},
+      {"vl_fig5", "vertical layering", "vl", "weight histograms", {}, {}},
+      {"vl_fig7", "vertical layering", "vl", "MGD alpha, gradient norms, act. error", {}, {}},
+      {"vl_fig8", "vertical layering", "vl", "mixed precision (Eq. 12)", {}, {}},
+      {"amed_table1", "AMED", "amed", "accelerator configs", AmedTable1, {}},
+      {"amed_table2", "AMED", "amed", "SCALE-Sim config: accuracy, latency, size", {}, {}},
+      {"amed_table4", "AMED", "amed", "beta x eta ablation", {}, {}},
+      {"amed_table5", "AMED", "amed", "Eyeriss v1 config", {}, {}},
+      {"amed_table6", "AMED", "amed", "per-layer compute report", AmedTable6,
+       {"network", "config", "mode"}},
+      {"amed_fig_pareto", "AMED", "amed", "accuracy vs latency, Pareto front", {}, {}},
+      {"amed_fig_bits", "AMED", "amed", "per-layer bit allocations", {}, {}},
+      {"edge_table5", "accurate edge computing", "edge", "INQ 2-9 bits vs float", {}, {}},
+      {"edge_table6", "accurate edge computing", "edge", "ensembles, float and 8-bit", {}, {}},
+      {"edge_table7", "accurate edge computing", "edge", "small VGGs: float, 4, 8 bits", {}, {}},
+      {"edge_table1", "accurate edge computing", "edge", "FCN segmentation (Tables 1-4)", {}, {}},
+      {"edge_table8", "accurate edge computing", "edge", "speech RNN (Tables 8-10)", {}, {}},
+      {"strata_fp", "strata", "strata", "FP accuracy of each model family", {}, {}},
+      {"strata_speed", "strata", "strata", "engine speed vs GEMM peak and PyTorch", {}, {}},
+      {"strata_bits", "strata", "strata", "integer inference time per bit-width", {}, {}},
+      {"strata_hwsim_validation", "strata", "strata", "hwsim vs SCALE-Sim v2", HwsimValidation,
+       {"reference", "topology", "config"}},
+  };
+  return tables;
+}
+
+}  // namespace reports
+}  // namespace strata
