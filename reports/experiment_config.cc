@@ -1,0 +1,125 @@
+// ExperimentConfig parsing and validation; deterministic protobuf serialization.
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "reports/trainer.h"
+
+namespace strata {
+namespace reports {
+namespace {
+
+namespace pb = google::protobuf;
+
+class CollectErrors : public pb::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (first.empty()) {
+      first = std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
+    }
+  }
+  void AddWarning(int, int, const std::string&) override {}
+  std::string first;
+};
+
+// "optimizer.lr: -0.1 must be in (0, 100]".
+Status Range(const std::string& field, double value, double lo, double hi, bool lo_open = false,
+             bool hi_open = false) {
+  const bool ok = std::isfinite(value) && (lo_open ? value > lo : value >= lo) &&
+                  (hi_open ? value < hi : value <= hi);
+  if (ok) return Status::Ok();
+  std::ostringstream o;
+  o << field << ": " << value << " must be in " << (lo_open ? "(" : "[") << lo << ", " << hi
+    << (hi_open ? ")" : "]");
+  return InvalidArgumentError(o.str());
+}
+
+}  // namespace
+
+Status ValidateExperimentConfig(const ExperimentConfig& c) {
+  if (c.model().name().empty()) return InvalidArgumentError("model.name: missing");
+  if (c.model().width() != 0)
+    STRATA_RETURN_IF_ERROR(Range("model.width", c.model().width(), 0, 8, true));
+  STRATA_RETURN_IF_ERROR(Range("model.in_channels", c.model().in_channels(), 0, 64));
+  STRATA_RETURN_IF_ERROR(Range("model.num_classes", c.model().num_classes(), 0, 100000));
+  STRATA_RETURN_IF_ERROR(Range("batch_size", c.batch_size(), 1, 65536));
+  STRATA_RETURN_IF_ERROR(Range("eval_batch_size", c.eval_batch_size(), 0, 65536));
+  STRATA_RETURN_IF_ERROR(Range("epochs", c.epochs(), 1, 100000));
+  STRATA_RETURN_IF_ERROR(Range("threads", c.threads(), 0, 1024));
+  const OptimizerConfig& o = c.optimizer();
+  STRATA_RETURN_IF_ERROR(Range("optimizer.lr", o.lr(), 0, 100, /*lo_open=*/true));
+  STRATA_RETURN_IF_ERROR(Range("optimizer.momentum", o.momentum(), 0, 1, false, true));
+  STRATA_RETURN_IF_ERROR(Range("optimizer.weight_decay", o.weight_decay(), 0, 1));
+  if (o.nesterov() && o.momentum() == 0) {
+    return InvalidArgumentError("optimizer.nesterov: true needs optimizer.momentum > 0");
+  }
+  const ScheduleConfig& s = c.schedule();
+  STRATA_RETURN_IF_ERROR(Range("schedule.warmup_epochs", s.warmup_epochs(), 0, c.epochs()));
+  if (s.kind() == ScheduleConfig::STEP) {
+    STRATA_RETURN_IF_ERROR(Range("schedule.step_epochs", s.step_epochs(), 1, 100000));
+    if (s.gamma() != 0) STRATA_RETURN_IF_ERROR(Range("schedule.gamma", s.gamma(), 0, 1, true));
+  }
+  if (c.train_data().kind() == datasets::DatasetConfig::KIND_UNSPECIFIED) {
+    return InvalidArgumentError("train_data: missing (or kind unset)");
+  }
+  if (c.test_data().kind() == datasets::DatasetConfig::KIND_UNSPECIFIED) {
+    return InvalidArgumentError("test_data: missing (or kind unset)");
+  }
+  return Status::Ok();
+}
+
+StatusOr<ExperimentConfig> ParseExperimentConfig(const std::string& text,
+                                                 const std::string& source) {
+  ExperimentConfig config;
+  CollectErrors errors;
+  pb::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, &config)) {
+    return InvalidArgumentError(source + ":" + errors.first);
+  }
+  if (config.recipe_case() == ExperimentConfig::RECIPE_NOT_SET) config.mutable_fp();
+  const Status valid = ValidateExperimentConfig(config);
+  if (!valid.ok()) return Status(valid.code(), source + ": " + valid.message());
+  return config;
+}
+
+StatusOr<ExperimentConfig> LoadExperimentConfig(const std::string& path) {
+  if (!FileExists(path)) return NotFoundError("config file " + path + " does not exist");
+  STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return ParseExperimentConfig(text, path);
+}
+
+std::string DeterministicBinary(const pb::Message& message) {
+  std::string binary;
+  {
+    pb::io::StringOutputStream stream(&binary);
+    pb::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    CHECK(message.SerializeToCodedStream(&coded)) << "serialize " << message.GetTypeName();
+  }
+  return binary;
+}
+
+std::string DeterministicJson(const pb::Message& message) {
+  static pb::util::TypeResolver* resolver = pb::util::NewTypeResolverForDescriptorPool(
+      "type.googleapis.com", pb::DescriptorPool::generated_pool());
+  pb::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  const auto status = pb::util::BinaryToJsonString(
+      resolver, "type.googleapis.com/" + message.GetDescriptor()->full_name(),
+      DeterministicBinary(message), &json, options);
+  CHECK(status.ok()) << "DeterministicJson: " << status.ToString();
+  return json;
+}
+
+}  // namespace reports
+}  // namespace strata

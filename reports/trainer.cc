@@ -1,0 +1,425 @@
+// The generic training loop (trainer.h).
+#include "reports/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "datasets/datasets.h"
+
+namespace strata {
+namespace reports {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr char kCheckpointFile[] = "checkpoint.ckpt";
+constexpr char kProgressFile[] = "progress.pb";
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+datasets::Normalization NormalizationFor(datasets::DatasetConfig::Kind kind) {
+  switch (kind) {
+    case datasets::DatasetConfig::FASHION_MNIST:
+      return datasets::kFashionMnistNorm;
+    case datasets::DatasetConfig::MNIST:
+      return {{0.1307f}, {0.3081f}};
+    case datasets::DatasetConfig::CIFAR10:
+      return datasets::kCifar10Norm;
+    case datasets::DatasetConfig::CIFAR100:
+      return datasets::kCifar100Norm;
+    case datasets::DatasetConfig::IMAGE_FOLDER:
+      return datasets::kImageNetNorm;
+    default:
+      return {{0.5f}, {0.25f}};
+  }
+}
+
+datasets::Pipeline PipelineFor(const ExperimentConfig& c, const datasets::Dataset& ds, bool train) {
+  const datasets::Normalization norm = NormalizationFor(c.train_data().kind());
+  const bool pad_to_32 = ds.height() == 28 && ds.width() == 28;
+  switch (c.augmentation()) {
+    case ExperimentConfig::IMAGENET_STYLE:
+      return datasets::ImageNetStyle(train, norm);
+    case ExperimentConfig::NONE:
+      return datasets::CifarStyle(/*train=*/false, pad_to_32, norm);
+    default:
+      return datasets::CifarStyle(train, pad_to_32, norm);
+  }
+}
+
+struct Data {
+  std::unique_ptr<datasets::Dataset> train, test;
+  std::unique_ptr<datasets::Loader> train_loader, test_loader;
+};
+
+StatusOr<std::unique_ptr<datasets::Dataset>> OpenOne(const datasets::DatasetConfig& config,
+                                                     const char* field) {
+  StatusOr<std::unique_ptr<datasets::Dataset>> ds = datasets::Open(config);
+  if (!ds.ok()) return ds.status().Annotate(std::string(field) + ": ");
+  return ds;
+}
+
+StatusOr<Data> OpenData(const ExperimentConfig& c) {
+  Data d;
+  STRATA_ASSIGN_OR_RETURN(d.train, OpenOne(c.train_data(), "train_data"));
+  STRATA_ASSIGN_OR_RETURN(d.test, OpenOne(c.test_data(), "test_data"));
+  if (d.test->channels() != d.train->channels()) {
+    return InvalidArgumentError("test_data: " + std::to_string(d.test->channels()) +
+                                " channels, train_data has " + std::to_string(d.train->channels()));
+  }
+  datasets::LoaderOptions opt;
+  opt.batch_size = c.batch_size();
+  opt.seed = c.seed();
+  opt.prefetch_threads = 1;
+  STRATA_ASSIGN_OR_RETURN(
+      d.train_loader, datasets::Loader::Create(d.train.get(), PipelineFor(c, *d.train, true), opt));
+  opt.batch_size = c.eval_batch_size() > 0 ? c.eval_batch_size() : 256;
+  opt.shuffle = false;
+  STRATA_ASSIGN_OR_RETURN(
+      d.test_loader, datasets::Loader::Create(d.test.get(), PipelineFor(c, *d.test, false), opt));
+  return d;
+}
+
+StatusOr<models::ModelSpec> SpecFor(const ExperimentConfig& c, const Data& d) {
+  models::ModelSpec spec;
+  spec.name = c.model().name();
+  spec.width = c.model().width() == 0 ? 1.0 : c.model().width();
+  spec.in_channels = c.model().in_channels() == 0 ? d.train->channels() : c.model().in_channels();
+  spec.num_classes =
+      c.model().num_classes() == 0 ? d.train->num_classes() : c.model().num_classes();
+  spec.input_size = d.train_loader->height();
+  spec.seed = c.seed();
+  if (spec.in_channels != d.train_loader->channels()) {
+    return InvalidArgumentError("model.in_channels: " + std::to_string(spec.in_channels) +
+                                " but train_data has " +
+                                std::to_string(d.train_loader->channels()) + " channels");
+  }
+  if (spec.num_classes < d.train->num_classes() || spec.num_classes < d.test->num_classes()) {
+    return InvalidArgumentError(
+        "model.num_classes: " + std::to_string(spec.num_classes) + " is fewer than the data's " +
+        std::to_string(std::max(d.train->num_classes(), d.test->num_classes())));
+  }
+  return spec;
+}
+
+LrSchedule ScheduleFor(const ExperimentConfig& c, int64_t batches_per_epoch) {
+  const int64_t total = static_cast<int64_t>(c.epochs()) * batches_per_epoch;
+  const int64_t warmup = std::llround(c.schedule().warmup_epochs() * batches_per_epoch);
+  const double lr = c.optimizer().lr();
+  LrSchedule after;
+  switch (c.schedule().kind()) {
+    case ScheduleConfig::STEP:
+      after = StepLr(lr, static_cast<int64_t>(c.schedule().step_epochs()) * batches_per_epoch,
+                     c.schedule().gamma() == 0 ? 0.1 : c.schedule().gamma());
+      break;
+    case ScheduleConfig::CONSTANT:
+      after = ConstantLr(lr);
+      break;
+    default:
+      after = CosineLr(lr, std::max<int64_t>(1, total - warmup));
+  }
+  return warmup > 0 ? LinearWarmup(warmup, after) : after;
+}
+
+// Weight decay on every parameter, or (no_decay_on_bn) none on BN affine parameters and
+// biases.
+void AddParameterGroups(const ExperimentConfig& c, const models::Network& net, Sgd* sgd) {
+  if (!c.optimizer().no_decay_on_bn()) {
+    sgd->AddGroup(net.params());
+    return;
+  }
+  std::set<std::string> no_decay;
+  for (const models::Norm* n : net.norms()) {
+    for (int v = 0; v < n->variants(); ++v) no_decay.insert(n->bn(v).name + ".weight");
+  }
+  auto exempt = [&](const std::string& name) {
+    return no_decay.count(name) > 0 ||
+           (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0);
+  };
+  sgd->AddGroup(net.params().Filter([&](const std::string& n) { return !exempt(n); }));
+  sgd->AddGroup(net.params().Filter(exempt), /*weight_decay=*/0.f);
+}
+
+Tensor ToTensor(const datasets::Batch& b) {
+  Tensor x = Tensor::Empty({b.n, b.c, b.h, b.w});
+  std::memcpy(x.data(), b.images.data(), b.images.size() * sizeof(float));
+  return x;
+}
+
+// Rank of the label's logit (ties broken by class index, as a stable sort would).
+int Rank(const float* row, int k, int label) {
+  int rank = 0;
+  for (int j = 0; j < k; ++j) {
+    rank += row[j] > row[label] || (row[j] == row[label] && j < label);
+  }
+  return rank;
+}
+
+// Everything the loop carries between epochs.
+struct Run {
+  const ExperimentConfig* config;
+  const TrainOptions* options;
+  Data data;
+  std::unique_ptr<models::Network> net;
+  std::unique_ptr<Recipe> recipe;
+  std::unique_ptr<Sgd> sgd;
+  LrSchedule lr;
+  ParameterSet state;  // params + buffers + optimizer state: the checkpoint
+  int64_t batches_this_process = 0;
+};
+
+Status Evaluate(Run& run, EpochRecord* rec) {
+  NoGradGuard no_grad;
+  models::ForwardContext ctx = run.recipe->EvalContext();
+  ctx.training = false;
+  datasets::Loader& loader = *run.data.test_loader;
+  loader.StartEpoch(0);
+  datasets::Batch b;
+  double loss_sum = 0;
+  int64_t top1 = 0, top5 = 0, n = 0;
+  for (;;) {
+    STRATA_ASSIGN_OR_RETURN(bool more, loader.Next(&b));
+    if (!more) break;
+    const Tensor logits = run.net->Forward(ToTensor(b), ctx);
+    loss_sum += static_cast<double>(CrossEntropy(logits, b.labels).item()) * b.n;
+    const int k = static_cast<int>(logits.dim(1));
+    for (int i = 0; i < b.n; ++i) {
+      const int rank = Rank(logits.data() + static_cast<int64_t>(i) * k, k, b.labels[i]);
+      top1 += rank < 1;
+      top5 += rank < 5;
+    }
+    n += b.n;
+  }
+  rec->set_test_loss(loss_sum / n);
+  rec->set_test_top1(100.0 * top1 / n);
+  rec->set_test_top5(100.0 * top5 / n);
+  return Status::Ok();
+}
+
+// Running sums over one epoch's batches.
+struct EpochSums {
+  Clock::time_point start = Clock::now();
+  double loss = 0;
+  int64_t correct = 0, count = 0, batches = 0;
+};
+
+void ReportProgress(const Run& run, int epoch, const EpochSums& s) {
+  if (!run.options->progress) return;
+  ProgressState p;
+  p.epoch = epoch + 1, p.epochs = run.config->epochs();
+  p.batch = s.batches, p.batches = run.data.train_loader->batches_per_epoch();
+  p.loss = s.loss / s.batches, p.top1 = 100.0 * s.correct / s.count;
+  const double secs = Seconds(s.start);
+  p.images_per_second = s.count / secs;
+  p.eta_seconds = secs / s.batches * ((p.epochs - epoch) * p.batches - s.batches);
+  run.options->progress(p, false);
+}
+
+// The epoch's record; evaluates unless the run diverged.
+Status FinishEpoch(Run& run, int epoch, const EpochSums& s, bool diverged, EpochRecord* rec) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  rec->set_epoch(epoch + 1);
+  rec->set_train_loss(diverged ? nan : s.loss / std::max<int64_t>(1, s.batches));
+  rec->set_train_top1(s.count > 0 ? 100.0 * s.correct / s.count : 0.0);
+  rec->set_images_per_second(s.count / std::max(Seconds(s.start), 1e-9));
+  rec->set_lr(run.lr(std::max<int64_t>(0, run.sgd->steps() - 1)));
+  rec->set_steps(run.sgd->steps());
+  if (diverged) {
+    rec->set_test_top1(nan), rec->set_test_top5(nan), rec->set_test_loss(nan);
+  } else {
+    STRATA_RETURN_IF_ERROR(Evaluate(run, rec));
+  }
+  rec->set_seconds(Seconds(s.start));
+  return Status::Ok();
+}
+
+// One epoch of training; *diverged on a non-finite loss (the epoch then stops).
+Status TrainEpoch(Run& run, int epoch, EpochRecord* rec, bool* diverged) {
+  datasets::Loader& loader = *run.data.train_loader;
+  loader.StartEpoch(epoch);
+  EpochSums sums;
+  datasets::Batch b;
+  for (;;) {
+    STRATA_ASSIGN_OR_RETURN(bool more, loader.Next(&b));
+    if (!more) break;
+    StepInput in{run.net.get(), ToTensor(b), &b.labels, models::ForwardContext()};
+    in.ctx.training = true, in.ctx.seed = run.config->seed(), in.ctx.step = run.sgd->steps();
+    run.net->params().ZeroGrads();
+    const StepMetrics m = run.recipe->Step(in);
+    if (!std::isfinite(m.loss)) {
+      *diverged = true;
+      break;
+    }
+    run.sgd->Step(static_cast<float>(run.lr(run.sgd->steps())));
+    sums.loss += m.loss, sums.correct += m.correct, sums.count += m.count, ++sums.batches;
+    ReportProgress(run, epoch, sums);
+    if (++run.batches_this_process == run.options->interrupt_after_batches) {
+      return FailedPreconditionError(
+          "interrupted after " + std::to_string(run.batches_this_process) + " batches (test hook)");
+    }
+  }
+  STRATA_RETURN_IF_ERROR(FinishEpoch(run, epoch, sums, *diverged, rec));
+  if (run.options->progress) {
+    ProgressState p;
+    p.epoch = epoch + 1, p.epochs = run.config->epochs();
+    p.batch = p.batches = loader.batches_per_epoch();
+    p.loss = rec->train_loss(), p.top1 = rec->test_top1();
+    p.images_per_second = rec->images_per_second();
+    run.options->progress(p, true);
+  }
+  return Status::Ok();
+}
+
+std::string Join(const std::string& dir, const char* file) { return dir + "/" + file; }
+
+// The config with what may change across a resume (threads) cleared.
+std::string ResumeKey(ExperimentConfig c) {
+  c.set_threads(0);
+  return DeterministicBinary(c);
+}
+
+// Restores state from out_dir's checkpoint; *start_epoch = epochs already done.
+Status Resume(Run& run, RunResult* result, int* start_epoch) {
+  const std::string ckpt = Join(run.options->out_dir, kCheckpointFile);
+  const std::string progress = Join(run.options->out_dir, kProgressFile);
+  if (!FileExists(ckpt)) return Status::Ok();  // nothing finished yet: start over
+  RunResult done;
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadFile(progress));
+  if (!done.ParseFromString(bytes)) return DataLossError(progress + ": not a RunResult");
+  if (ResumeKey(done.config()) != ResumeKey(*run.config)) {
+    return FailedPreconditionError(ckpt + ": written by a different experiment config ('" +
+                                   done.config().name() + "', model '" +
+                                   done.config().model().name() + "'); refusing to resume");
+  }
+  std::map<std::string, int64_t> counters;
+  STRATA_RETURN_IF_ERROR(LoadCheckpoint(ckpt, run.state, &counters));
+  *start_epoch = static_cast<int>(counters["epoch"]);
+  run.sgd->set_steps(counters["sgd.steps"]);
+  if (done.epochs_size() < *start_epoch) {
+    return DataLossError(progress + ": " + std::to_string(done.epochs_size()) +
+                         " epoch records, the checkpoint has " + std::to_string(*start_epoch));
+  }
+  for (int e = 0; e < *start_epoch; ++e) *result->add_epochs() = done.epochs(e);
+  result->set_resumed(*start_epoch > 0);
+  return Status::Ok();
+}
+
+Status SaveEpoch(const Run& run, const RunResult& result, int epochs_done) {
+  const std::string& dir = run.options->out_dir;
+  STRATA_RETURN_IF_ERROR(WriteFileAtomic(Join(dir, kProgressFile), DeterministicBinary(result)));
+  return SaveCheckpoint(Join(dir, kCheckpointFile), run.state,
+                        {{"epoch", epochs_done}, {"sgd.steps", run.sgd->steps()}});
+}
+
+void Finalize(const Run& run, RunResult* r) {
+  ParameterSet weights = run.net->params();
+  weights.AddAll(run.net->buffers());
+  r->set_param_digest(ParameterDigest(weights));
+  r->set_steps(run.sgd->steps());
+  r->set_num_parameters(run.net->NumParameters());
+  r->set_threads(NumThreads());
+  r->set_openblas_coretype(run.options->openblas_coretype);
+  r->set_train_data_digest(run.data.train->digest());
+  r->set_test_data_digest(run.data.test->digest());
+  double wall = 0;
+  for (const EpochRecord& e : r->epochs()) wall += e.seconds();
+  r->set_wall_seconds(wall);
+  if (r->epochs_size() > 0) {
+    const EpochRecord& last = r->epochs(r->epochs_size() - 1);
+    r->set_final_test_top1(last.test_top1());
+    r->set_final_test_top5(last.test_top5());
+    r->set_final_train_loss(last.train_loss());
+  }
+}
+
+// Everything that can fail on outside input, before any file is written.
+Status Prepare(const ExperimentConfig& config, Run& run) {
+  STRATA_RETURN_IF_ERROR(ValidateExperimentConfig(config));
+  STRATA_ASSIGN_OR_RETURN(run.data, OpenData(config));
+  STRATA_ASSIGN_OR_RETURN(models::ModelSpec spec, SpecFor(config, run.data));
+  StatusOr<std::unique_ptr<models::Network>> net = models::Build(spec);
+  if (!net.ok()) return net.status();
+  run.net = std::move(net).value();
+  run.recipe = MakeRecipe(config);
+  SgdOptions so;
+  so.momentum = static_cast<float>(config.optimizer().momentum());
+  so.nesterov = config.optimizer().nesterov();
+  so.weight_decay = static_cast<float>(config.optimizer().weight_decay());
+  so.decoupled_weight_decay = config.optimizer().decoupled_weight_decay();
+  run.sgd = std::make_unique<Sgd>(so);
+  AddParameterGroups(config, *run.net, run.sgd.get());
+  run.lr = ScheduleFor(config, run.data.train_loader->batches_per_epoch());
+  run.state = run.net->params();
+  run.state.AddAll(run.net->buffers());
+  run.state.AddAll(run.sgd->StateTensors());
+  return Status::Ok();
+}
+
+}  // namespace
+
+int64_t CountTop1(const Tensor& logits, const std::vector<int32_t>& labels) {
+  const int k = static_cast<int>(logits.dim(1));
+  int64_t hits = 0;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    hits += Rank(logits.data() + static_cast<int64_t>(i) * k, k, labels[i]) == 0;
+  }
+  return hits;
+}
+
+StepMetrics FpRecipe::Step(const StepInput& in) {
+  const Tensor logits = in.net->Forward(in.images, in.ctx);
+  const Tensor loss = CrossEntropy(logits, *in.labels);
+  StepMetrics m;
+  m.loss = loss.item();
+  m.count = static_cast<int64_t>(in.labels->size());
+  m.correct = CountTop1(logits, *in.labels);
+  if (std::isfinite(m.loss)) Backward({loss});
+  return m;
+}
+
+std::unique_ptr<Recipe> MakeRecipe(const ExperimentConfig& config) {
+  switch (config.recipe_case()) {
+    default:
+      return std::make_unique<FpRecipe>();
+  }
+}
+
+StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOptions& options) {
+  CHECK(!options.out_dir.empty()) << "RunExperiment: TrainOptions::out_dir is empty";
+  Run run;
+  run.config = &config;
+  run.options = &options;
+  STRATA_RETURN_IF_ERROR(Prepare(config, run));
+  if (config.threads() > 0) SetNumThreads(config.threads());
+  RunResult result;
+  *result.mutable_config() = config;
+  int start_epoch = 0;
+  if (options.resume) STRATA_RETURN_IF_ERROR(Resume(run, &result, &start_epoch));
+  STRATA_RETURN_IF_ERROR(MakeDirs(options.out_dir));
+  for (int epoch = start_epoch; epoch < config.epochs(); ++epoch) {
+    EpochRecord* rec = result.add_epochs();
+    bool diverged = false;
+    STRATA_RETURN_IF_ERROR(TrainEpoch(run, epoch, rec, &diverged));
+    if (diverged) {
+      result.set_diverged(true);
+      break;
+    }
+    STRATA_RETURN_IF_ERROR(SaveEpoch(run, result, epoch + 1));
+  }
+  Finalize(run, &result);
+  STRATA_RETURN_IF_ERROR(
+      WriteFileAtomic(options.out_dir + "/result.pb", DeterministicBinary(result)));
+  STRATA_RETURN_IF_ERROR(
+      WriteFileAtomic(options.out_dir + "/result.json", DeterministicJson(result)));
+  return result;
+}
+
+}  // namespace reports
+}  // namespace strata
