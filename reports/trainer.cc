@@ -277,6 +277,14 @@ Status TrainEpoch(Run& run, int epoch, EpochRecord* rec, bool* diverged) {
   return Status::Ok();
 }
 
+// Network parameters, BN buffers and the recipe's parameters: what the digest covers.
+ParameterSet Weights(const Run& run) {
+  ParameterSet w = run.net->params();
+  w.AddAll(run.net->buffers());
+  w.AddAll(run.recipe->Parameters());
+  return w;
+}
+
 std::string Join(const std::string& dir, const char* file) { return dir + "/" + file; }
 
 // The config with what may change across a resume (threads) cleared.
@@ -319,9 +327,7 @@ Status SaveEpoch(const Run& run, const RunResult& result, int epochs_done) {
 }
 
 void Finalize(const Run& run, RunResult* r) {
-  ParameterSet weights = run.net->params();
-  weights.AddAll(run.net->buffers());
-  r->set_param_digest(ParameterDigest(weights));
+  r->set_param_digest(ParameterDigest(Weights(run)));
   r->set_steps(run.sgd->steps());
   r->set_num_parameters(run.net->NumParameters());
   r->set_threads(NumThreads());
@@ -347,7 +353,7 @@ Status Prepare(const ExperimentConfig& config, Run& run) {
   StatusOr<std::unique_ptr<models::Network>> net = models::Build(spec);
   if (!net.ok()) return net.status();
   run.net = std::move(net).value();
-  run.recipe = MakeRecipe(config);
+  run.recipe = MakeRecipe(config, *run.net);
   SgdOptions so;
   so.momentum = static_cast<float>(config.optimizer().momentum());
   so.nesterov = config.optimizer().nesterov();
@@ -355,9 +361,11 @@ Status Prepare(const ExperimentConfig& config, Run& run) {
   so.decoupled_weight_decay = config.optimizer().decoupled_weight_decay();
   run.sgd = std::make_unique<Sgd>(so);
   AddParameterGroups(config, *run.net, run.sgd.get());
+  const ParameterSet recipe_params = run.recipe->Parameters();
+  if (recipe_params.size() > 0) run.sgd->AddGroup(recipe_params, /*weight_decay=*/0.f);
   run.lr = ScheduleFor(config, run.data.train_loader->batches_per_epoch());
-  run.state = run.net->params();
-  run.state.AddAll(run.net->buffers());
+  run.state = Weights(run);
+  run.state.AddAll(run.recipe->State());
   run.state.AddAll(run.sgd->StateTensors());
   return Status::Ok();
 }
@@ -384,7 +392,7 @@ StepMetrics FpRecipe::Step(const StepInput& in) {
   return m;
 }
 
-std::unique_ptr<Recipe> MakeRecipe(const ExperimentConfig& config) {
+std::unique_ptr<Recipe> MakeRecipe(const ExperimentConfig& config, const models::Network&) {
   switch (config.recipe_case()) {
     default:
       return std::make_unique<FpRecipe>();

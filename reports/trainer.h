@@ -62,6 +62,12 @@ class Recipe {
   virtual StepMetrics Step(const StepInput& in) = 0;
   // The context evaluation runs with (e.g. a bit-width's hooks and BN variant).
   virtual models::ForwardContext EvalContext() const { return models::ForwardContext(); }
+  // The recipe's own learnable tensors (e.g. LSQ step sizes): stepped by the same SGD
+  // without weight decay, checkpointed, and part of the final digest. The same tensors
+  // on every call.
+  virtual ParameterSet Parameters() const { return ParameterSet(); }
+  // Other state to checkpoint (e.g. INQ's frozen-weight masks); the same on every call.
+  virtual ParameterSet State() const { return ParameterSet(); }
 };
 
 // Plain cross-entropy training in floating point.
@@ -98,8 +104,9 @@ struct TrainOptions {
   std::string openblas_coretype;
 };
 
-// The recipe a config names.
-std::unique_ptr<Recipe> MakeRecipe(const ExperimentConfig& config);
+// The recipe a config names, for `net` (a quantizing recipe creates its per-layer state
+// from net.layers()).
+std::unique_ptr<Recipe> MakeRecipe(const ExperimentConfig& config, const models::Network& net);
 
 StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOptions& options);
 
