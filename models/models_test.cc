@@ -119,6 +119,12 @@ TEST(ModelsTest, TopologyMarksDepthwiseAndMatchesTorchvisionShapes) {
   std::unique_ptr<Network> r18 = MustBuild(Spec("resnet18"));
   EXPECT_EQ(r18->FindLayer("layer4.0.downsample.0")->info().in_h, 14);
   EXPECT_EQ(r18->FindLayer("layer4.0.downsample.0")->info().out_h, 7);
+  // HWSIM.md §6's worked layer: "layer4.0.downsample,13,13,1,1,256,512,2,".
+  const TopologyRow down = Topology(*r18)[r18->FindLayer("layer4.0.downsample.0")->info().index];
+  EXPECT_EQ(down.name, "layer4.0.downsample.0");
+  EXPECT_EQ(std::vector<int>({down.ifmap_h, down.ifmap_w, down.filter_h, down.filter_w,
+                              down.channels, down.num_filter, down.stride}),
+            std::vector<int>({13, 13, 1, 1, 256, 512, 2}));
   const LayerInfo& stem = r18->layers()[0]->info();
   EXPECT_EQ(stem.kernel, 7);
   EXPECT_EQ(stem.out_h, 112);
