@@ -88,6 +88,8 @@ TEST(TrainerTest, KilledMidEpochAndResumedEqualsUninterruptedForAnyThreadCount) 
 
   // Resuming a finished run changes nothing.
   EXPECT_EQ(MustRun(c, TmpDir("killed"), true).param_digest(), full.param_digest());
+  // An uninterrupted run on one thread.
+  EXPECT_EQ(MustRun(c, TmpDir("one_thread")).param_digest(), full.param_digest());
 }
 
 TEST(TrainerTest, ResultJsonIsDeterministic) {
