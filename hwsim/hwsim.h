@@ -28,7 +28,11 @@
 //   // .dram_filter.words == 1310800; compute 130047 / 0.2e6 = 0.650235 ms, FILTER DRAM
 //   // 1310800 B / 10 B per cycle / 0.2e6 = 0.6554 ms, so r.totals.latency_ms == 0.6554.
 //
-// Thread safety: all functions are pure or write only their outputs; no global state.
+// Bit searches (AMED): NetworkSimCache (sim_cache.h) keeps every (layer shape, bits) result
+// across samples, so re-evaluating a plan costs a lookup per layer.
+//
+// Thread safety: all functions are pure or write only their outputs; no global state. A
+// NetworkSimCache is one caller's object (not shared between threads).
 #ifndef STRATA_HWSIM_HWSIM_H_
 #define STRATA_HWSIM_HWSIM_H_
 
@@ -39,6 +43,7 @@
 #include "hwsim/precision.h"  // LayerPrecision, PrecisionPlan, BitAwareMemory, Latency
 #include "hwsim/proto_io.h"   // proto::AcceleratorConfig / Topology / PrecisionPlan
 #include "hwsim/reports.h"    // the three CSVs, CompareWithReferenceDir
+#include "hwsim/sim_cache.h"  // NetworkSimCache: memoized SimulateNetwork for bit searches
 #include "hwsim/status.h"
 #include "hwsim/topology.h"  // Layer, GemmDims, ParseTopologyFile
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "hwsim/pyfloat.h"
+#include "hwsim/sim_cache.h"
 
 namespace strata::hwsim {
 
@@ -20,39 +21,44 @@ int PackingFactor(const Layer& layer, const LayerPrecision& bits, bool pe_packin
   return 8 / widest;
 }
 
+LayerResult SimulateNetworkLayer(const AcceleratorConfig& config, const Layer& layer,
+                                 const LayerPrecision& bits, const SimOptions& options,
+                                 LayerWorkspace* workspace) {
+  LayerResult lr;
+  lr.bits = bits;
+  lr.pack = PackingFactor(layer, bits, options.pe_packing);
+  Layer packed = layer;
+  LayerPrecision memory_bits = bits;
+  if (lr.pack > 1) {  // p channels per 8-bit word, §7's explicit packing option
+    packed.channels = (packed.channels + lr.pack - 1) / lr.pack;
+    memory_bits.weight_bits = memory_bits.activation_bits = 8;
+  }
+  MemoryParams mem = BitAwareMemory(config, memory_bits);
+  mem.stall_model = options.stall_model;
+  lr.report = SimulateLayer(packed, config, mem, workspace);
+  lr.report.name = layer.name;
+  lr.latency = Latency(lr.report, memory_bits, config, options.word_bits);
+  return lr;
+}
+
+void AppendLayer(LayerResult lr, NetworkResult* net) {
+  NetworkTotals& t = net->totals;
+  t.cycles += lr.report.total_cycles;
+  t.stall_cycles += lr.report.stall_cycles;
+  t.macs += lr.report.dims.macs();
+  t.compute_ms += lr.latency.compute_ms;
+  t.latency_ms += lr.latency.latency_ms;  // AMED §4.4: network = sum of per-layer max
+  t.energy_uj += lr.latency.energy_uj;
+  t.ifmap_bytes += lr.latency.ifmap_bytes;
+  t.filter_bytes += lr.latency.filter_bytes;
+  t.ofmap_bytes += lr.latency.ofmap_bytes;
+  net->layers.push_back(std::move(lr));
+}
+
 NetworkResult SimulateNetwork(const AcceleratorConfig& config, const std::vector<Layer>& layers,
                               const SimOptions& options) {
-  NetworkResult net;
-  net.layers.reserve(layers.size());
-  LayerWorkspace workspace;
-  for (size_t i = 0; i < layers.size(); ++i) {
-    LayerResult lr;
-    lr.bits = options.plan.For(static_cast<int64_t>(i), layers[i]);
-    lr.pack = PackingFactor(layers[i], lr.bits, options.pe_packing);
-    Layer layer = layers[i];
-    LayerPrecision memory_bits = lr.bits;
-    if (lr.pack > 1) {  // p channels per 8-bit word, §7's explicit packing option
-      layer.channels = (layer.channels + lr.pack - 1) / lr.pack;
-      memory_bits.weight_bits = memory_bits.activation_bits = 8;
-    }
-    MemoryParams mem = BitAwareMemory(config, memory_bits);
-    mem.stall_model = options.stall_model;
-    lr.report = SimulateLayer(layer, config, mem, &workspace);
-    lr.report.name = layers[i].name;
-    lr.latency = Latency(lr.report, memory_bits, config, options.word_bits);
-    NetworkTotals& t = net.totals;
-    t.cycles += lr.report.total_cycles;
-    t.stall_cycles += lr.report.stall_cycles;
-    t.macs += lr.report.dims.macs();
-    t.compute_ms += lr.latency.compute_ms;
-    t.latency_ms += lr.latency.latency_ms;  // AMED §4.4: network = sum of per-layer max
-    t.energy_uj += lr.latency.energy_uj;
-    t.ifmap_bytes += lr.latency.ifmap_bytes;
-    t.filter_bytes += lr.latency.filter_bytes;
-    t.ofmap_bytes += lr.latency.ofmap_bytes;
-    net.layers.push_back(std::move(lr));
-  }
-  return net;
+  NetworkSimCache cache(config, options);
+  return cache.Simulate(layers, options.plan);
 }
 
 namespace {

@@ -46,9 +46,19 @@ struct NetworkResult {
 // The packing factor of a layer under `bits` (1 when packing is off or impossible).
 int PackingFactor(const Layer& layer, const LayerPrecision& bits, bool pe_packing);
 
-// Runs every layer. `config` and `layers` must be validated (the parsers do it).
+// Runs every layer. `config` and `layers` must be validated (the parsers do it). Layers are
+// independent, so a layer whose shape and bits equal an earlier one's (DP copies, repeated
+// blocks) is simulated once and copied (NetworkSimCache in sim_cache.h; same result).
 NetworkResult SimulateNetwork(const AcceleratorConfig& config, const std::vector<Layer>& layers,
                               const SimOptions& options);
+
+// One layer of a network at `bits` (packing, §7 memory parameters, latency); `options.plan`
+// is not read. `workspace` may be null.
+LayerResult SimulateNetworkLayer(const AcceleratorConfig& config, const Layer& layer,
+                                 const LayerPrecision& bits, const SimOptions& options,
+                                 LayerWorkspace* workspace);
+// Appends `layer` to `net` and adds it to the totals (in layer order, as SimulateNetwork).
+void AppendLayer(LayerResult layer, NetworkResult* net);
 
 // summary.json: config, mode, per-layer rows (cycles, ms, bytes per operand, bits) and totals.
 std::string SummaryJson(const AcceleratorConfig& config, const SimOptions& options,
