@@ -83,6 +83,14 @@ TEST(BadInput, IdxZeroOrOverflowingDims) {
   dir = MnistDir(IdxBytes({0x80000000u, 0x80000000u, 0x80000000u}, kPixels), kLabels);
   ExpectError(OpenStatus(Mnist(dir)), StatusCode::kDataLoss,
               {"train-images-idx3-ubyte", "'data'", "12 bytes", "2147483648x2147483648"});
+  // Zero images: no data bounds the height and width, which must still fit an int (found
+  // by tools/fuzz idx_fuzzer: this opened as "0 x 1x-2147483648x1").
+  dir = MnistDir(IdxBytes({0, 0x80000000u, 1}, {}), IdxBytes({0}, {}));
+  ExpectError(OpenStatus(Mnist(dir)), StatusCode::kDataLoss,
+              {"train-images-idx3-ubyte", "'dims[1]'", "value 2147483648", "exceeds 2147483647"});
+  dir = MnistDir(IdxBytes({0, 1, 0xffffffffu}, {}), IdxBytes({0}, {}));
+  ExpectError(OpenStatus(Mnist(dir)), StatusCode::kDataLoss,
+              {"train-images-idx3-ubyte", "'dims[2]'", "value 4294967295"});
 }
 
 TEST(BadInput, IdxCountMismatchBetweenImagesAndLabels) {

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -104,7 +105,16 @@ Status ParseIdx(const std::string& path, const std::string& bytes, int want_ndim
       return DataLossError(path + ": field 'dims[" + std::to_string(d) + "]': value 0");
     }
   }
-  return CheckDataSize(path, bytes.size() - *data_offset, *dims);
+  STRATA_RETURN_IF_ERROR(CheckDataSize(path, bytes.size() - *data_offset, *dims));
+  // Image height and width become ints (Dataset::height()/width()); with 0 images no data
+  // bounds them, so check them here.
+  for (int d = 1; d < want_ndims; ++d) {
+    if ((*dims)[d] > static_cast<uint32_t>(INT32_MAX)) {
+      return DataLossError(path + ": field 'dims[" + std::to_string(d) + "]': value " +
+                           std::to_string((*dims)[d]) + " exceeds 2147483647");
+    }
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::vector<int32_t>> ParseLabels(const std::string& path, const std::string& bytes,
