@@ -10,32 +10,10 @@
 #include <random>
 #include <sstream>
 
+#include "hwsim/test_util.h"
+
 namespace strata::hwsim {
 namespace {
-
-void ExpectSame(const LayerReport& a, const LayerReport& b) {
-  EXPECT_EQ(a.total_cycles, b.total_cycles);
-  EXPECT_EQ(a.stall_cycles, b.stall_cycles);
-  EXPECT_EQ(a.overall_util_pct, b.overall_util_pct);
-  EXPECT_EQ(a.mapping_eff_pct, b.mapping_eff_pct);
-  EXPECT_EQ(a.compute_util_pct, b.compute_util_pct);
-  EXPECT_EQ(a.sram_ifmap_reads, b.sram_ifmap_reads);
-  EXPECT_EQ(a.sram_filter_reads, b.sram_filter_reads);
-  EXPECT_EQ(a.sram_ofmap_writes, b.sram_ofmap_writes);
-  EXPECT_EQ(a.sram_ifmap_start, b.sram_ifmap_start);
-  EXPECT_EQ(a.sram_ifmap_stop, b.sram_ifmap_stop);
-  EXPECT_EQ(a.sram_filter_start, b.sram_filter_start);
-  EXPECT_EQ(a.sram_filter_stop, b.sram_filter_stop);
-  EXPECT_EQ(a.sram_ofmap_start, b.sram_ofmap_start);
-  EXPECT_EQ(a.sram_ofmap_stop, b.sram_ofmap_stop);
-  for (auto [x, y] : {std::pair{a.dram_ifmap, b.dram_ifmap},
-                      {a.dram_filter, b.dram_filter},
-                      {a.dram_ofmap, b.dram_ofmap}}) {
-    EXPECT_EQ(x.words, y.words);
-    EXPECT_EQ(x.start, y.start);
-    EXPECT_EQ(x.stop, y.stop);
-  }
-}
 
 TEST(ReferenceSim, RandomSweepAgrees) {
   const uint32_t seed = 20250225;
@@ -69,7 +47,7 @@ TEST(ReferenceSim, RandomSweepAgrees) {
          << "/" << m.filter_bw << "/" << m.ofmap_bw << " model " << static_cast<int>(m.stall_model);
     SCOPED_TRACE(what.str());
     const LayerReport fast = SimulateLayer(l, c, m);
-    ExpectSame(fast, ReferenceSimulateLayer(l, c, m));
+    ExpectSameSimulation(fast, ReferenceSimulateLayer(l, c, m));
     if (HasFailure()) break;
     stalled += fast.stall_cycles > 0;
     thrashed +=
@@ -94,7 +72,7 @@ TEST(ReferenceSim, WorkedExample) {
   EXPECT_EQ(r.stall_cycles, 119872);
   EXPECT_EQ(r.dram_filter.words, 1310800);
   EXPECT_EQ(r.dram_filter.stop, 127841);
-  ExpectSame(r, SimulateLayer(l, c, ScaleSimMemory(c)));
+  ExpectSameSimulation(r, SimulateLayer(l, c, ScaleSimMemory(c)));
 }
 
 }  // namespace

@@ -8,38 +8,17 @@
 #include <random>
 
 #include "hwsim/hwsim.h"
+#include "hwsim/test_util.h"
 
 namespace strata::hwsim {
 namespace {
-
-void ExpectSameDram(const DramStats& a, const DramStats& b) {
-  EXPECT_EQ(a.start, b.start);
-  EXPECT_EQ(a.stop, b.stop);
-  EXPECT_EQ(a.words, b.words);
-}
 
 void ExpectSameReport(const LayerReport& a, const LayerReport& b) {
   EXPECT_EQ(a.name, b.name);
   EXPECT_EQ(a.dims.m, b.dims.m);
   EXPECT_EQ(a.dims.n, b.dims.n);
   EXPECT_EQ(a.dims.k, b.dims.k);
-  EXPECT_EQ(a.total_cycles, b.total_cycles);
-  EXPECT_EQ(a.stall_cycles, b.stall_cycles);
-  EXPECT_EQ(a.overall_util_pct, b.overall_util_pct);  // exact: same computation
-  EXPECT_EQ(a.mapping_eff_pct, b.mapping_eff_pct);
-  EXPECT_EQ(a.compute_util_pct, b.compute_util_pct);
-  EXPECT_EQ(a.sram_ifmap_reads, b.sram_ifmap_reads);
-  EXPECT_EQ(a.sram_filter_reads, b.sram_filter_reads);
-  EXPECT_EQ(a.sram_ofmap_writes, b.sram_ofmap_writes);
-  EXPECT_EQ(a.sram_ifmap_start, b.sram_ifmap_start);
-  EXPECT_EQ(a.sram_ifmap_stop, b.sram_ifmap_stop);
-  EXPECT_EQ(a.sram_filter_start, b.sram_filter_start);
-  EXPECT_EQ(a.sram_filter_stop, b.sram_filter_stop);
-  EXPECT_EQ(a.sram_ofmap_start, b.sram_ofmap_start);
-  EXPECT_EQ(a.sram_ofmap_stop, b.sram_ofmap_stop);
-  ExpectSameDram(a.dram_ifmap, b.dram_ifmap);
-  ExpectSameDram(a.dram_filter, b.dram_filter);
-  ExpectSameDram(a.dram_ofmap, b.dram_ofmap);
+  ExpectSameSimulation(a, b);
 }
 
 void ExpectSameLatency(const LayerLatency& a, const LayerLatency& b) {
