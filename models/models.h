@@ -7,6 +7,8 @@
 //               Norm (a BN site with one BN per variant, e.g. per bit-width)
 //   topology.h  layer shapes as SCALE-Sim topology rows / CSV text, for hwsim
 //   Build()     a network by name, validating the spec
+//   //models:topology   `bazel run //models:topology -- --model=resnet18` prints the CSV
+//                       (hwsim reads it: --topology=<file>)
 //
 // Networks (input_size is the nominal H = W used for the layer table and topology; the
 // forward accepts any size the layers fit):
