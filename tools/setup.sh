@@ -3,6 +3,7 @@
 # Both Quick-start commands call it first; it does nothing when all are present.
 #   tools/setup.sh           build, test and table dependencies
 #   tools/setup.sh --bench   also python3-torch, for benchmarks/pytorch_compare.py
+#   tools/setup.sh --fuzz    also clang and libFuzzer, for tools/fuzz/run.sh (not CI)
 set -euo pipefail
 
 packages=(
@@ -11,9 +12,12 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
   dataset-fashion-mnist gnuplot-nox g++ git
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-torch)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(python3-torch) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
