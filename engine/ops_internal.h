@@ -14,8 +14,12 @@
 namespace strata {
 namespace internal {
 
-// Elementwise loops are split across the pool in ranges of at least this many elements.
-constexpr int64_t kElementwiseGrain = 1 << 14;
+// Elementwise loops are split across the pool in ranges of at least this many elements
+// (1 MiB of floats). They are memory-bound, so a second thread buys little on small
+// tensors while every parallel region costs a join; on a busy machine the join waits for
+// a descheduled thread. Measured on a ResNet-20 step (2 threads, 5 other processes):
+// 2^18 ran 5-15 % faster than 2^14 and 12-26 % faster than fully serial loops.
+constexpr int64_t kElementwiseGrain = 1 << 18;
 
 // f(i) for i in [0, n), in parallel; each i must touch only its own outputs. f is copied
 // into each range (capture pointers by value: the loop then keeps them in registers and
