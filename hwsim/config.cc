@@ -1,5 +1,8 @@
 #include "hwsim/config.h"
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -68,6 +71,21 @@ class Reader {
   std::string file_;
 };
 
+// ClockGHz (optional): a finite number > 0 (strtod also reads "inf" and "nan").
+Status ReadClock(const Reader& r, AcceleratorConfig* c) {
+  const Entry* clock = r.Find("architecture_presets", "ClockGHz");
+  if (clock == nullptr) return Status::Ok();
+  if (!ParseDouble(clock->value, &c->clock_ghz)) {
+    return Status::Error(Where(r.file(), clock->line) + "field 'ClockGHz': value '" + clock->value +
+                         "' is not a number");
+  }
+  if (!std::isfinite(c->clock_ghz) || !(c->clock_ghz > 0)) {
+    return Status::Error(Where(r.file(), clock->line) + "field 'ClockGHz': value '" + clock->value +
+                         "' must be a finite number > 0");
+  }
+  return Status::Ok();
+}
+
 Status ReadArchitecture(const Reader& r, AcceleratorConfig* c) {
   const std::string a = "architecture_presets";
   HWSIM_RETURN_IF_ERROR(r.Int(a, "ArrayHeight", true, &c->array_rows));
@@ -90,12 +108,7 @@ Status ReadArchitecture(const Reader& r, AcceleratorConfig* c) {
   else
     return Status::Error(Where(r.file(), df->line) + "field 'Dataflow': value '" + df->value +
                          "' is not one of os, ws, is");
-  const Entry* clock = r.Find(a, "ClockGHz");
-  if (clock != nullptr && !ParseDouble(clock->value, &c->clock_ghz)) {
-    return Status::Error(Where(r.file(), clock->line) + "field 'ClockGHz': value '" + clock->value +
-                         "' is not a number");
-  }
-  return Status::Ok();
+  return ReadClock(r, c);
 }
 
 Status ReadBandwidth(const Reader& r, AcceleratorConfig* c) {
@@ -122,9 +135,25 @@ Status ReadBandwidth(const Reader& r, AcceleratorConfig* c) {
       return Status::Error(Where(r.file(), bw->line) + "field 'Bandwidth': value '" + bw->value +
                            "' is not a comma-separated list of integers");
     }
+    // SCALE-Sim uses only the first number (and none in CALC mode); USER mode checks all.
+    if (c->bandwidth_mode == BandwidthMode::kUser && v < 1) {
+      return Status::Error(Where(r.file(), bw->line) + "field 'Bandwidth': value " +
+                           std::to_string(v) + " in '" + bw->value + "' must be >= 1");
+    }
     c->bandwidths.push_back(v);
   }
   return Status::Ok();
+}
+
+// The shortest of %.15g, %.16g, %.17g that reads back as `x` (%.17g always does), so
+// FormatConfig round-trips the clock exactly and still prints 0.2 as "0.2".
+std::string FormatDouble(double x) {
+  char buf[32];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof(buf), "%.*g", digits, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  return buf;
 }
 
 }  // namespace
@@ -168,11 +197,11 @@ Status ValidateConfig(const AcceleratorConfig& c, const std::string& where) {
   if (c.bandwidth_mode == BandwidthMode::kUser) {
     if (c.bandwidths.empty())
       return Status::Error(where + "field 'Bandwidth': missing in USER mode");
-    HWSIM_RETURN_IF_ERROR(positive("Bandwidth", c.bandwidths[0]));
+    for (int64_t bw : c.bandwidths) HWSIM_RETURN_IF_ERROR(positive("Bandwidth", bw));
   }
-  if (!(c.clock_ghz > 0)) {
-    return Status::Error(where + "field 'ClockGHz': value " + std::to_string(c.clock_ghz) +
-                         " must be > 0");
+  if (!std::isfinite(c.clock_ghz) || !(c.clock_ghz > 0)) {
+    return Status::Error(where + "field 'ClockGHz': value " + FormatDouble(c.clock_ghz) +
+                         " must be a finite number > 0");
   }
   const int64_t kMaxOffset = int64_t{1} << 30;  // addresses are int32 in SCALE-Sim
   for (int64_t off : {c.ifmap_offset, c.filter_offset, c.ofmap_offset}) {
@@ -214,8 +243,8 @@ std::string FormatConfig(const AcceleratorConfig& c) {
     for (size_t i = 0; i < c.bandwidths.size(); ++i) o << (i ? "," : "") << c.bandwidths[i];
   }
   o << "\nDataflow : " << DataflowName(c.dataflow) << "\nMemoryBanks:   1"
-    << "\n# hwsim extension (latency in ms); SCALE-Sim ignores it.\nClockGHz: " << c.clock_ghz
-    << "\n\n[run_presets]\nInterfaceBandwidth: "
+    << "\n# hwsim extension (latency in ms); SCALE-Sim ignores it.\nClockGHz: "
+    << FormatDouble(c.clock_ghz) << "\n\n[run_presets]\nInterfaceBandwidth: "
     << (c.bandwidth_mode == BandwidthMode::kUser ? "USER" : "CALC") << "\n";
   return o.str();
 }

@@ -6,8 +6,10 @@
 //   [general]              run_name
 //   [architecture_presets] ArrayHeight ArrayWidth IfmapSramSzkB FilterSramSzkB OfmapSramSzkB
 //                          IfmapOffset FilterOffset OfmapOffset Dataflow (os|ws|is)
-//                          Bandwidth (words/cycle; USER mode uses the FIRST number)
-//                          ClockGHz   (hwsim extension for latency in ms; SCALE-Sim ignores it)
+//                          Bandwidth (words/cycle; USER mode uses the FIRST number and
+//                                     requires every number >= 1)
+//                          ClockGHz   (hwsim extension for latency in ms; SCALE-Sim ignores it;
+//                                     finite, > 0)
 //   [run_presets]          InterfaceBandwidth (USER|CALC)
 // Other keys (banks, layouts, sparsity) are accepted and ignored.
 #ifndef STRATA_HWSIM_CONFIG_H_
@@ -47,14 +49,16 @@ struct AcceleratorConfig {
 
 bool operator==(const AcceleratorConfig& a, const AcceleratorConfig& b);
 
-// Checks ranges (positive sizes, bandwidth in USER mode, clock > 0); `where` prefixes errors.
+// Checks ranges (positive sizes, every bandwidth in USER mode, finite clock > 0); `where`
+// prefixes errors.
 Status ValidateConfig(const AcceleratorConfig& config, const std::string& where);
 
 // Parses `.cfg` text; `filename` is only used in messages ("net.cfg:7: ...").
 Status ParseConfigText(const std::string& text, const std::string& filename,
                        AcceleratorConfig* config);
 Status ParseConfigFile(const std::string& path, AcceleratorConfig* config);
-// The inverse of ParseConfigText (round-trips every field).
+// The inverse of ParseConfigText (round-trips every field; the clock printed with the
+// shortest of 15-17 significant digits that reads back exactly).
 std::string FormatConfig(const AcceleratorConfig& config);
 
 // AMED Table 1 presets, as data: "scalesim" (32x32, 64/64/64 kB, os, BW 10, 0.2 GHz),

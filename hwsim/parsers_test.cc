@@ -2,6 +2,8 @@
 // the line or field and the value.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "hwsim/hwsim.h"
 
 namespace strata::hwsim {
@@ -55,6 +57,51 @@ TEST(Config, BadInputNamesFileLineFieldValue) {
   EXPECT_NE(s.message().find("ArrayHeight"), std::string::npos) << s.message();
   EXPECT_FALSE(ParseConfigText("[general]\nrun_name = x\n", "min.cfg", &c).ok());
   EXPECT_FALSE(ParseConfigFile("/nonexistent/x.cfg", &c).ok());
+}
+
+// FormatConfig round-trips ClockGHz exactly (it printed 6 digits: 0.1234567 came back as
+// 0.123457); a clock must be finite (inf passed `clock > 0`: latency 0 ms).
+TEST(Config, ClockRoundTripsExactlyAndMustBeFinite) {
+  AcceleratorConfig c, again;
+  for (double clock : {0.1234567, 0.2, 1.0 / 3.0, 1e-05, 123456789.125, 2.2250738585072014e-308,
+                       1.7976931348623157e308}) {
+    ASSERT_TRUE(Preset("scalesim", &c).ok());
+    c.clock_ghz = clock;
+    ASSERT_TRUE(ParseConfigText(FormatConfig(c), "round.cfg", &again).ok()) << clock;
+    EXPECT_EQ(again.clock_ghz, clock) << FormatConfig(c);
+    EXPECT_TRUE(again == c) << clock;
+  }
+  ASSERT_TRUE(Preset("scalesim", &c).ok());  // still "0.2", not 0.20000000000000001
+  EXPECT_NE(FormatConfig(c).find("ClockGHz: 0.2\n"), std::string::npos) << FormatConfig(c);
+  for (const char* bad : {"inf", "-inf", "nan", "infinity", "0", "-0.5"}) {
+    std::string text = kCfg;
+    text.replace(text.find("MemoryBanks:   1"), 16, std::string("ClockGHz: ") + bad);
+    Status s = ParseConfigText(text, "clk.cfg", &c);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("clk.cfg:15:"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("ClockGHz"), std::string::npos) << s.message();
+  }
+  ASSERT_TRUE(Preset("scalesim", &c).ok());
+  c.clock_ghz = std::numeric_limits<double>::infinity();
+  EXPECT_FALSE(ValidateConfig(c, "").ok());
+}
+
+// In USER mode every Bandwidth number must be >= 1, not only the first one SCALE-Sim uses.
+TEST(Config, UserModeChecksEveryBandwidthNumber) {
+  AcceleratorConfig c;
+  for (const char* bad : {"10,-5", "10,0,10", "-1", "10,x"}) {
+    std::string text = kCfg;
+    text.replace(text.find("12,12,12"), 8, bad);
+    Status s = ParseConfigText(text, "bw.cfg", &c);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("bw.cfg:13: field 'Bandwidth'"), std::string::npos) << s.message();
+  }
+  std::string text = kCfg;
+  text.replace(text.find("12,12,12"), 8, "10,-5");
+  EXPECT_NE(ParseConfigText(text, "bw.cfg", &c).message().find("-5"), std::string::npos);
+  ASSERT_TRUE(Preset("scalesim", &c).ok());
+  c.bandwidths = {10, -5};
+  EXPECT_FALSE(ValidateConfig(c, "").ok());
 }
 
 TEST(Presets, FilesAgreeWithData) {
@@ -139,6 +186,62 @@ TEST(Topology, BadInput) {
   EXPECT_NE(s.message().find("must be >= 1"), std::string::npos) << s.message();
   EXPECT_FALSE(ParseTopologyText("header only\n", "e.csv", TopologyFormat::kAuto, &l).ok());
   EXPECT_FALSE(ParseTopologyFile("/nonexistent.csv", TopologyFormat::kAuto, &l).ok());
+}
+
+// Fields are bounded before any product is formed: huge values overflowed int64 (UB) in
+// ValidateLayer/Dims and, wrapped, passed the size check ("big" had Dims().m == 0).
+TEST(Topology, HugeFieldsAreRejectedWithoutOverflow) {
+  struct Case {
+    const char* text;
+    TopologyFormat format;
+    const char* expect;  // field and value named in the message
+  };
+  const Case cases[] = {
+      {"r\n,256,8,90580768076658076", TopologyFormat::kGemm, "field 'K': value 90580768076658076"},
+      {"h\nbig, 4294967296, 4294967296, 1, 1, 1, 1, 1,\n", TopologyFormat::kAuto,
+       "field 'IFMAP Height': value 4294967296"},
+      {"h\nstride, 2, 2, 1, 1, 1, 1, 9223372036854775807,\n", TopologyFormat::kAuto,
+       "field 'Strides': value 9223372036854775807"},
+      {"h, M, N, K,\ng, 4294967296, 1, 4294967296,\n", TopologyFormat::kAuto,
+       "field 'M': value 4294967296"},
+      {"h\nwide, 1, 268435456, 1, 268435456, 268435456, 1, 1,\n", TopologyFormat::kAuto,
+       "too large"},
+  };
+  for (const Case& c : cases) {
+    std::vector<Layer> l;
+    Status s = ParseTopologyText(c.text, "huge.csv", c.format, &l);
+    ASSERT_FALSE(s.ok()) << c.text;
+    EXPECT_NE(s.message().find("huge.csv:2: "), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(c.expect), std::string::npos) << s.message();
+  }
+  Layer big;  // layers built in code (protobuf input) go through the same checks
+  big.ifmap_h = big.ifmap_w = int64_t{1} << 32;
+  EXPECT_FALSE(ValidateLayer(big, "").ok());
+  big = GemmLayer("g", int64_t{1} << 32, 1, int64_t{1} << 32);
+  EXPECT_FALSE(ValidateLayer(big, "").ok());
+}
+
+// A DP row expands into `Channels` layers: the total per topology is capped (2^28 channels
+// asked for ~60 GB) with an error naming the row; MobileNetV2 (7,136 copies) still parses.
+TEST(Topology, DepthwiseExpansionIsCapped) {
+  std::vector<Layer> l;
+  Status s = ParseTopologyText("h\nconv_DP, 1, 1, 1, 1, 1000001, 1, 1,\n", "dp.csv",
+                               TopologyFormat::kAuto, &l);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("dp.csv:2: layer 'conv_DP'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("1000000"), std::string::npos) << s.message();
+  s = ParseTopologyText("h\na_DP,1,1,1,1,600000,1,1,\nb_DP,1,1,1,1,600000,1,1,\n", "dp.csv",
+                        TopologyFormat::kAuto, &l);
+  EXPECT_NE(s.message().find("dp.csv:3: layer 'b_DP'"), std::string::npos) << s.message();
+  proto::Topology t;
+  proto::Layer* dw = t.add_layers();
+  dw->set_name("dw"), dw->set_channels(1000001), dw->set_depthwise(true);
+  dw->set_ifmap_height(1), dw->set_ifmap_width(1), dw->set_filter_height(1);
+  dw->set_filter_width(1), dw->set_num_filters(1);
+  s = TopologyFromProto(t, "t: ", &l);
+  EXPECT_NE(s.message().find("t: layers[0]: layer 'dw'"), std::string::npos) << s.message();
+  ASSERT_TRUE(ParseTopologyFile("hwsim/testdata/mobilenetv2.csv", TopologyFormat::kAuto, &l).ok());
+  EXPECT_GT(l.size(), 7136u);
 }
 
 // Garbage never crashes a parser: it parses or returns an error.

@@ -98,16 +98,7 @@ Status TopologyFromProto(const proto::Topology& p, const std::string& where,
       l.stride_w = q.stride_width() == 0 ? l.stride_h : q.stride_width();
     }
     HWSIM_RETURN_IF_ERROR(ValidateLayer(l, w));
-    if (!q.depthwise()) {
-      out.push_back(l);
-      continue;
-    }
-    const int64_t copies = l.channels;
-    l.channels = 1;
-    for (int64_t c = 0; c < copies; ++c) {
-      out.push_back(l);
-      out.back().name = l.source_name + "Channel_" + std::to_string(c);
-    }
+    HWSIM_RETURN_IF_ERROR(AppendLayer(l, q.depthwise(), w, &out));
   }
   if (out.empty()) return Status::Error(where + "topology has no layers");
   *layers = std::move(out);

@@ -10,13 +10,14 @@ namespace {
 const char* const kConvFields[] = {"IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width",
                                    "Channels",     "Num Filter",  "Strides",       "Stride width"};
 const char* const kGemmFields[] = {"M", "N", "K"};
+const char kTooBig[] = " must be <= 268435456 (2^28 words: int32 addresses)";
 
 bool IsGemmHeader(const std::vector<std::string>& header) {
   return header.size() >= 4 && ToLower(Trim(header[1])) == "m" && ToLower(Trim(header[2])) == "n" &&
          ToLower(Trim(header[3])) == "k";
 }
 
-// Parses fields [1, 1+count) of a row as integers >= 1.
+// Parses fields [1, 1+count) of a row as integers in [1, kMaxOperandWords].
 Status ParseFields(const std::vector<std::string>& f, size_t count, const char* const* names,
                    const std::string& where, std::vector<int64_t>* out) {
   out->clear();
@@ -26,9 +27,9 @@ Status ParseFields(const std::vector<std::string>& f, size_t count, const char* 
       return Status::Error(where + "field '" + names[i - 1] + "': value '" + Trim(f[i]) +
                            "' is not an integer");
     }
-    if (v < 1) {
+    if (v < 1 || v > kMaxOperandWords) {
       return Status::Error(where + "field '" + names[i - 1] + "': value " + std::to_string(v) +
-                           " must be >= 1");
+                           (v < 1 ? " must be >= 1" : kTooBig));
     }
     out->push_back(v);
   }
@@ -49,19 +50,8 @@ Status ParseConvRow(const std::vector<std::string>& f, const std::string& where,
   l.channels = v[4], l.num_filters = v[5], l.stride_h = v[6];
   l.stride_w = v.size() == 8 ? v[7] : v[6];
   HWSIM_RETURN_IF_ERROR(ValidateLayer(l, where));
-  if (l.name.find("DP") == std::string::npos) {
-    layers->push_back(l);
-    return Status::Ok();
-  }
   // Depthwise: one single-channel layer per input channel (HWSIM.md §1).
-  const int64_t copies = l.channels;
-  l.channels = 1;
-  for (int64_t c = 0; c < copies; ++c) {
-    Layer copy = l;
-    copy.name = l.source_name + "Channel_" + std::to_string(c);
-    layers->push_back(copy);
-  }
-  return Status::Ok();
+  return AppendLayer(l, l.name.find("DP") != std::string::npos, where, layers);
 }
 
 Status ParseGemmRow(const std::vector<std::string>& f, const std::string& where,
@@ -74,8 +64,7 @@ Status ParseGemmRow(const std::vector<std::string>& f, const std::string& where,
   HWSIM_RETURN_IF_ERROR(ParseFields(f, 3, kGemmFields, where, &v));
   Layer l = GemmLayer(Trim(f[0]), v[0], v[1], v[2]);
   HWSIM_RETURN_IF_ERROR(ValidateLayer(l, where));
-  layers->push_back(l);
-  return Status::Ok();
+  return AppendLayer(l, /*depthwise=*/false, where, layers);
 }
 
 }  // namespace
@@ -103,9 +92,9 @@ Status ValidateLayer(const Layer& l, const std::string& where) {
   const int64_t fields[] = {l.ifmap_h,  l.ifmap_w,     l.filter_h, l.filter_w,
                             l.channels, l.num_filters, l.stride_h, l.stride_w};
   for (int i = 0; i < 8; ++i) {
-    if (fields[i] < 1) {
+    if (fields[i] < 1 || fields[i] > kMaxOperandWords) {
       return Status::Error(where + "layer '" + l.name + "' field '" + kConvFields[i] + "': value " +
-                           std::to_string(fields[i]) + " must be >= 1");
+                           std::to_string(fields[i]) + (fields[i] < 1 ? " must be >= 1" : kTooBig));
     }
   }
   if (l.filter_h > l.ifmap_h || l.filter_w > l.ifmap_w) {
@@ -113,12 +102,41 @@ Status ValidateLayer(const Layer& l, const std::string& where) {
                          "x" + std::to_string(l.filter_w) + " is larger than the IFMAP " +
                          std::to_string(l.ifmap_h) + "x" + std::to_string(l.ifmap_w));
   }
-  const int64_t kLimit = int64_t{1} << 28;  // words per operand (int32 addresses, RAM)
-  GemmDims d = Dims(l);
-  if (l.ifmap_h * l.ifmap_w > kLimit / l.channels || d.k > kLimit / d.n || d.m > kLimit / d.n ||
-      d.m > kLimit / d.k) {
+  // Fields <= 2^28, so H*W fits in int64; once H*W*Cin <= 2^28, so are M <= H*W and
+  // K = Fh*Fw*Cin (the filter is no larger than the IFMAP), and Dims() cannot overflow.
+  const int64_t kLimit = kMaxOperandWords;
+  bool too_large = l.ifmap_h * l.ifmap_w > kLimit / l.channels;
+  if (!too_large) {
+    const GemmDims d = Dims(l);
+    too_large = d.k > kLimit / d.n || d.m > kLimit / d.n || d.m > kLimit / d.k;
+  }
+  if (too_large) {
     return Status::Error(where + "layer '" + l.name +
-                         "' is too large (operands exceed 2^30 words)");
+                         "' is too large (operands exceed 2^28 words: int32 addresses)");
+  }
+  return Status::Ok();
+}
+
+Status AppendLayer(const Layer& layer, bool depthwise, const std::string& where,
+                   std::vector<Layer>* layers) {
+  const int64_t copies = depthwise ? layer.channels : 1;
+  const int64_t have = static_cast<int64_t>(layers->size());
+  if (copies > kMaxTopologyLayers - have) {
+    return Status::Error(where + "layer '" + layer.source_name + "'" +
+                         (depthwise ? " (depthwise: one layer per channel)" : "") + " makes " +
+                         std::to_string(have) + " + " + std::to_string(copies) +
+                         " layers; a topology may have at most " +
+                         std::to_string(kMaxTopologyLayers));
+  }
+  if (!depthwise) {
+    layers->push_back(layer);
+    return Status::Ok();
+  }
+  Layer copy = layer;
+  copy.channels = 1;
+  for (int64_t c = 0; c < copies; ++c) {
+    copy.name = layer.source_name + "Channel_" + std::to_string(c);
+    layers->push_back(copy);
   }
   return Status::Ok();
 }

@@ -42,9 +42,21 @@ Layer GemmLayer(const std::string& name, int64_t m, int64_t n, int64_t k);
 
 enum class TopologyFormat { kAuto, kConv, kGemm };
 
-// Range checks (positive fields, filter no larger than the input, int32 address space);
-// `where` prefixes messages ("net.csv:3: ").
+// Every field of a layer (and of a CSV row) is at most this; so is each operand's size in
+// words (IFMAP H*W*Cin, FILTER K*N, OFMAP M*N, and M*K): SCALE-Sim's addresses are int32.
+constexpr int64_t kMaxOperandWords = int64_t{1} << 28;
+// At most this many layers per topology, counting each DP copy (MobileNetV2 has 7,136).
+constexpr int64_t kMaxTopologyLayers = 1000000;
+
+// Range checks (1 <= field <= kMaxOperandWords, filter no larger than the input, operand
+// sizes); `where` prefixes messages ("net.csv:3: "). Dims() of a valid layer cannot overflow.
 Status ValidateLayer(const Layer& layer, const std::string& where);
+
+// Appends `layer` to `layers`; a depthwise layer as one single-channel copy
+// "<name>Channel_<i>" per channel. Fails (naming the layer, prefixed by `where`) when
+// `layers` would exceed kMaxTopologyLayers.
+Status AppendLayer(const Layer& layer, bool depthwise, const std::string& where,
+                   std::vector<Layer>* layers);
 
 // Parses CSV text; kAuto picks GEMM when the header's columns 2-4 are M, N, K.
 Status ParseTopologyText(const std::string& text, const std::string& filename,
