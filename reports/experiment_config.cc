@@ -1,10 +1,6 @@
 // ExperimentConfig parsing and validation; deterministic protobuf serialization.
-#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
-#include <google/protobuf/util/json_util.h>
-#include <google/protobuf/util/type_resolver_util.h>
 
 #include <cmath>
 #include <sstream>
@@ -93,32 +89,6 @@ StatusOr<ExperimentConfig> LoadExperimentConfig(const std::string& path) {
   if (!FileExists(path)) return NotFoundError("config file " + path + " does not exist");
   STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   return ParseExperimentConfig(text, path);
-}
-
-std::string DeterministicBinary(const pb::Message& message) {
-  std::string binary;
-  {
-    pb::io::StringOutputStream stream(&binary);
-    pb::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    CHECK(message.SerializeToCodedStream(&coded)) << "serialize " << message.GetTypeName();
-  }
-  return binary;
-}
-
-std::string DeterministicJson(const pb::Message& message) {
-  static pb::util::TypeResolver* resolver = pb::util::NewTypeResolverForDescriptorPool(
-      "type.googleapis.com", pb::DescriptorPool::generated_pool());
-  pb::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  const auto status = pb::util::BinaryToJsonString(
-      resolver, "type.googleapis.com/" + message.GetDescriptor()->full_name(),
-      DeterministicBinary(message), &json, options);
-  CHECK(status.ok()) << "DeterministicJson: " << status.ToString();
-  return json;
 }
 
 }  // namespace reports

@@ -1,9 +1,8 @@
 #include "reports/report_table.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include "reports/proto_json.h"
+
 #include <google/protobuf/util/json_util.h>
-#include <google/protobuf/util/type_resolver_util.h>
 
 #include <cmath>
 #include <cstdio>
@@ -85,30 +84,7 @@ std::string FormatCell(const Cell& cell) {
   }
 }
 
-std::string ReportToJson(const TableReport& report) {
-  namespace pb = google::protobuf;
-  // Deterministic serialization sorts map keys, so a row's JSON object lists its keys in
-  // one order whatever order they were added in: same results => same bytes.
-  std::string binary;
-  {
-    pb::io::StringOutputStream stream(&binary);
-    pb::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    CHECK(report.SerializeToCodedStream(&coded)) << "ReportToJson: serialize";
-  }
-  static pb::util::TypeResolver* resolver = pb::util::NewTypeResolverForDescriptorPool(
-      "type.googleapis.com", pb::DescriptorPool::generated_pool());
-  pb::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  const auto status = pb::util::BinaryToJsonString(
-      resolver, "type.googleapis.com/" + report.GetDescriptor()->full_name(), binary, &json,
-      options);
-  CHECK(status.ok()) << "ReportToJson: " << status.ToString();
-  return json;
-}
+std::string ReportToJson(const TableReport& report) { return DeterministicJson(report); }
 
 StatusOr<TableReport> ReportFromJson(const std::string& json, const std::string& source) {
   TableReport report;

@@ -37,6 +37,7 @@
 #include "engine/engine.h"
 #include "models/models.h"
 #include "reports/experiment.pb.h"
+#include "reports/proto_json.h"
 
 namespace strata {
 namespace reports {
@@ -110,9 +111,6 @@ std::unique_ptr<Recipe> MakeRecipe(const ExperimentConfig& config, const models:
 
 StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOptions& options);
 
-// protobuf JSON of a message from its deterministic binary form: same message => same bytes.
-std::string DeterministicJson(const google::protobuf::Message& message);
-std::string DeterministicBinary(const google::protobuf::Message& message);
 
 }  // namespace reports
 }  // namespace strata
