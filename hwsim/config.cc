@@ -191,13 +191,24 @@ Status ValidateConfig(const AcceleratorConfig& c, const std::string& where) {
                          std::to_string(c.array_cols) + " is larger than 65536 on a side");
   }
   HWSIM_RETURN_IF_ERROR(positive("ArrayWidth", c.array_cols));
-  HWSIM_RETURN_IF_ERROR(positive("IfmapSramSzkB", c.ifmap_sram_kb));
-  HWSIM_RETURN_IF_ERROR(positive("FilterSramSzkB", c.filter_sram_kb));
-  HWSIM_RETURN_IF_ERROR(positive("OfmapSramSzkB", c.ofmap_sram_kb));
+  // Upper bounds keep the simulator's products (kB * 1024 * 8 bits, words per cycle times
+  // cycles) far from int64 overflow: 2^24 kB = 16 GiB per buffer, 2^30 words per cycle.
+  auto bounded = [&](const char* field, int64_t v, int64_t max) {
+    HWSIM_RETURN_IF_ERROR(positive(field, v));
+    return v <= max ? Status::Ok()
+                    : Status::Error(where + "field '" + field + "': value " + std::to_string(v) +
+                                    " must be <= " + std::to_string(max));
+  };
+  constexpr int64_t kMaxSramKb = int64_t{1} << 24, kMaxBandwidth = int64_t{1} << 30;
+  HWSIM_RETURN_IF_ERROR(bounded("IfmapSramSzkB", c.ifmap_sram_kb, kMaxSramKb));
+  HWSIM_RETURN_IF_ERROR(bounded("FilterSramSzkB", c.filter_sram_kb, kMaxSramKb));
+  HWSIM_RETURN_IF_ERROR(bounded("OfmapSramSzkB", c.ofmap_sram_kb, kMaxSramKb));
   if (c.bandwidth_mode == BandwidthMode::kUser) {
     if (c.bandwidths.empty())
       return Status::Error(where + "field 'Bandwidth': missing in USER mode");
-    for (int64_t bw : c.bandwidths) HWSIM_RETURN_IF_ERROR(positive("Bandwidth", bw));
+    for (int64_t bw : c.bandwidths) {
+      HWSIM_RETURN_IF_ERROR(bounded("Bandwidth", bw, kMaxBandwidth));
+    }
   }
   if (!std::isfinite(c.clock_ghz) || !(c.clock_ghz > 0)) {
     return Status::Error(where + "field 'ClockGHz': value " + FormatDouble(c.clock_ghz) +

@@ -104,6 +104,29 @@ TEST(Config, UserModeChecksEveryBandwidthNumber) {
   EXPECT_FALSE(ValidateConfig(c, "").ok());
 }
 
+// Found while fixing the fuzz findings: unbounded SRAM sizes or bandwidths made the
+// simulator's kB * 1024 * 8 products overflow int64 (undefined behaviour).
+TEST(Config, HugeSramAndBandwidthAreRejected) {
+  AcceleratorConfig c;
+  ASSERT_TRUE(Preset("scalesim", &c).ok());
+  c.ifmap_sram_kb = int64_t{9223372036854775807};
+  Status s = ValidateConfig(c, "big.cfg: ");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("big.cfg: field 'IfmapSramSzkB': value 9223372036854775807"),
+            std::string::npos)
+      << s.message();
+  ASSERT_TRUE(Preset("scalesim", &c).ok());
+  c.ofmap_sram_kb = int64_t{1} << 24;  // the largest accepted
+  EXPECT_TRUE(ValidateConfig(c, "").ok());
+  c.bandwidths = {int64_t{1} << 31};
+  s = ValidateConfig(c, "");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("field 'Bandwidth'"), std::string::npos) << s.message();
+  std::string text = kCfg;
+  text.replace(text.find("12,12,12"), 8, "99999999999999");
+  EXPECT_FALSE(ParseConfigText(text, "bw.cfg", &c).ok());
+}
+
 TEST(Presets, FilesAgreeWithData) {
   for (const std::string& name : PresetNames()) {
     AcceleratorConfig data, file;
