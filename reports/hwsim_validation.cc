@@ -4,6 +4,7 @@
 
 #include "hwsim/hwsim.h"
 #include "reports/hwsim_tables.h"
+#include "reports/paper_numbers.h"
 
 namespace strata {
 namespace reports {
@@ -35,16 +36,6 @@ std::vector<int64_t> Fields(const hwsim::LayerReport& r) {
           r.dram_filter.words, r.dram_ofmap.words};
 }
 
-// Splits a CSV line on commas (the worked-example file has no quoting).
-std::vector<std::string> SplitLine(const std::string& line) {
-  std::vector<std::string> out(1);
-  for (char ch : line) {
-    if (ch == ',') out.emplace_back();
-    else out.back() += ch;
-  }
-  return out;
-}
-
 // Adds one row per (config, field) of the worked example; returns fields equal / total.
 StatusOr<std::pair<int, int>> WorkedExample(TableReport* r) {
   STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(kWorkedExample));
@@ -52,19 +43,21 @@ StatusOr<std::pair<int, int>> WorkedExample(TableReport* r) {
   const hwsim::Status ps = hwsim::ParseTopologyText(
       kWorkedLayer, "worked_example", hwsim::TopologyFormat::kConv, &layer);
   CHECK(ps.ok()) << ps.message();
+  // '#' lines hold the file's provenance; the rest is a header and one record per config.
   std::istringstream in(text);
-  std::vector<std::string> header;
-  int equal = 0, total = 0;
+  std::string data;
   for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    const std::vector<std::string> cells = SplitLine(line);
-    if (header.empty()) {
-      header = cells;
-      continue;
-    }
+    if (!line.empty() && line[0] != '#') data += line + "\n";
+  }
+  STRATA_ASSIGN_OR_RETURN(auto records, SplitCsv(data, kWorkedExample));
+  if (records.empty()) return DataLossError(std::string(kWorkedExample) + ": no header line");
+  const std::vector<std::string>& header = records[0];
+  int equal = 0, total = 0;
+  for (size_t i = 1; i < records.size(); ++i) {
+    const std::vector<std::string>& cells = records[i];
     if (cells.size() != header.size()) {
-      return DataLossError(std::string(kWorkedExample) + ": line '" + line + "' has " +
-                           std::to_string(cells.size()) + " fields, header " +
+      return DataLossError(std::string(kWorkedExample) + ": record " + std::to_string(i + 1) +
+                           " has " + std::to_string(cells.size()) + " fields, header " +
                            std::to_string(header.size()));
     }
     STRATA_ASSIGN_OR_RETURN(hwsim::AcceleratorConfig cfg, ExampleConfig(cells[0]));

@@ -11,8 +11,7 @@ constexpr int kFields = 9;
 const char* const kHeader[kFields] = {"paper", "table", "row",    "column", "value",
                                       "unit",  "cited", "source", "note"};
 
-// Splits RFC 4180 text into records of fields. Returns false on an unterminated quote.
-bool SplitCsv(const std::string& text, std::vector<std::vector<std::string>>* records) {
+bool SplitRecords(const std::string& text, std::vector<std::vector<std::string>>* records) {
   std::vector<std::string> record(1);
   bool quoted = false;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -52,6 +51,13 @@ std::optional<double> ParseNumber(const std::string& s) {
 
 }  // namespace
 
+StatusOr<std::vector<std::vector<std::string>>> SplitCsv(const std::string& text,
+                                                         const std::string& source) {
+  std::vector<std::vector<std::string>> records;
+  if (!SplitRecords(text, &records)) return DataLossError(source + ": unterminated quoted field");
+  return records;
+}
+
 const PaperEntry* PaperTable::Find(const std::string& row, const std::string& column) const {
   for (const PaperEntry& e : entries_) {
     if (e.row == row && e.column == column) return &e;
@@ -60,8 +66,7 @@ const PaperEntry* PaperTable::Find(const std::string& row, const std::string& co
 }
 
 StatusOr<PaperTable> ParsePaperCsv(const std::string& text, const std::string& source) {
-  std::vector<std::vector<std::string>> records;
-  if (!SplitCsv(text, &records)) return DataLossError(source + ": unterminated quoted field");
+  STRATA_ASSIGN_OR_RETURN(auto records, SplitCsv(text, source));
   if (records.empty()) return DataLossError(source + ": empty file, expected a header line");
   for (int i = 0; i < kFields; ++i) {
     if (static_cast<int>(records[0].size()) != kFields || records[0][i] != kHeader[i]) {

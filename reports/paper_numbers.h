@@ -35,6 +35,11 @@ class PaperTable {
   std::vector<PaperEntry> entries_;
 };
 
+// RFC 4180 records (quoted fields, doubled quotes, CRLF). An unterminated quote is a
+// DataLoss naming `source`.
+StatusOr<std::vector<std::vector<std::string>>> SplitCsv(const std::string& text,
+                                                         const std::string& source);
+
 // RFC 4180 CSV with the header paper,table,row,column,value,unit,cited,source,note.
 StatusOr<PaperTable> ParsePaperCsv(const std::string& text, const std::string& source);
 // Reads a CSV from the runfiles (tables run with reports/paper as a data dependency).
