@@ -46,6 +46,9 @@ constexpr const char* kOpKindNames[] = {
     "mean",
     "dropout",
     "reshape",
+    "lsq_quantize",
+    "vertical_quantize",
+    "heaviside_ste",
 };
 static_assert(sizeof(kOpKindNames) / sizeof(kOpKindNames[0]) == static_cast<int>(OpKind::kCount),
               "every OpKind needs a name in kOpKindNames");

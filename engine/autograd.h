@@ -89,6 +89,10 @@ enum class OpKind {
   kMean,
   kDropout,
   kReshape,
+  // Quantizer ops defined in quant/ (one kind each, so profiles and tape dumps name them).
+  kLsqQuantize,      // LSQ fake quantization (Eq. 1) with its learnable step
+  kVerticalQuantize, // once-QAT source quantization + downsampling + compensation (Eqs. 3-6)
+  kHeavisideSte,     // ascending/co-training enhance bit 1[r > 0], straight-through
   kCount,
 };
 const char* OpKindName(OpKind kind);
