@@ -69,9 +69,11 @@ Status SaveCheckpoint(const std::string& path, const ParameterSet& tensors,
 
 namespace {
 
-// Every tensor of `into` present with its shape and size, and no other name.
+// Every tensor of `into` present with its shape and size, and (unless allow_extra) no
+// other name.
 Status CheckNames(const std::string& path, const ParameterSet& into,
-                  const std::unordered_map<std::string, const engine::TensorProto*>& by_name) {
+                  const std::unordered_map<std::string, const engine::TensorProto*>& by_name,
+                  bool allow_extra) {
   for (const NamedTensor& e : into.entries()) {
     auto it = by_name.find(e.name);
     if (it == by_name.end()) {
@@ -89,7 +91,7 @@ Status CheckNames(const std::string& path, const ParameterSet& into,
     }
   }
   for (const auto& [name, t] : by_name) {
-    if (into.Find(name) == nullptr) {
+    if (!allow_extra && into.Find(name) == nullptr) {
       return FailedPreconditionError(path + ": unexpected tensor '" + name + "'");
     }
   }
@@ -99,7 +101,7 @@ Status CheckNames(const std::string& path, const ParameterSet& into,
 }  // namespace
 
 Status LoadCheckpoint(const std::string& path, const ParameterSet& into,
-                      std::map<std::string, int64_t>* counters) {
+                      std::map<std::string, int64_t>* counters, const LoadOptions& options) {
   STRATA_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
   engine::CheckpointProto proto;
   if (!proto.ParseFromString(bytes)) {
@@ -108,7 +110,7 @@ Status LoadCheckpoint(const std::string& path, const ParameterSet& into,
   STRATA_RETURN_IF_ERROR(Validate(path, proto));
   std::unordered_map<std::string, const engine::TensorProto*> by_name;
   for (const engine::TensorProto& t : proto.tensors()) by_name[t.name()] = &t;
-  STRATA_RETURN_IF_ERROR(CheckNames(path, into, by_name));
+  STRATA_RETURN_IF_ERROR(CheckNames(path, into, by_name, options.allow_extra));
   for (const NamedTensor& e : into.entries()) {
     std::memcpy(e.tensor.data(), by_name[e.name]->data().data(), e.tensor.numel() * sizeof(float));
   }

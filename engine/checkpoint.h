@@ -33,9 +33,16 @@ constexpr uint32_t kCheckpointVersion = 1;
 
 Status SaveCheckpoint(const std::string& path, const ParameterSet& tensors,
                       const std::map<std::string, int64_t>& counters = {});
+struct LoadOptions {
+  // Accept tensors in the file that `into` does not name (e.g. initialising a network
+  // from a pretrained run's weights file, which also holds that run's step sizes).
+  bool allow_extra = false;
+};
+
 // Overwrites the data of every tensor in `into`; counters (may be null) receive the file's.
 Status LoadCheckpoint(const std::string& path, const ParameterSet& into,
-                      std::map<std::string, int64_t>* counters);
+                      std::map<std::string, int64_t>* counters,
+                      const LoadOptions& options = LoadOptions());
 
 }  // namespace strata
 

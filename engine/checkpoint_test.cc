@@ -98,6 +98,17 @@ TEST(Checkpoint, MismatchesAreReportedAndNothingIsOverwritten) {
   s = LoadCheckpoint(path, a.all.Filter([](const std::string& n) { return n != "bn.bias"; }),
                      nullptr);
   EXPECT_NE(s.message().find("unexpected tensor 'bn.bias'"), std::string::npos) << s.ToString();
+  // ... accepted on request (a subset loads; a missing name is still an error).
+  Model b;
+  b.conv.weight.data()[0] += 1.f;
+  LoadOptions subset;
+  subset.allow_extra = true;
+  ASSERT_TRUE(LoadCheckpoint(path, b.all.Filter([](const std::string& n) {
+    return n == "conv.weight";
+  }), nullptr, subset).ok());
+  EXPECT_EQ(b.conv.weight.data()[0], a.conv.weight.data()[0]);
+  EXPECT_NE(LoadCheckpoint(path, more, nullptr, subset).message().find("tensor 'extra' missing"),
+            std::string::npos);
   // Missing file.
   s = LoadCheckpoint(TempPath("nope.ckpt"), a.all, nullptr);
   EXPECT_FALSE(s.ok());
