@@ -4,4 +4,6 @@
 #ifndef STRATA_MOO_MOO_H_
 #define STRATA_MOO_MOO_H_
 
+#include "moo/recipe.h"
+
 #endif  // STRATA_MOO_MOO_H_

@@ -96,6 +96,7 @@ StatusOr<models::ModelSpec> SpecFor(const ExperimentConfig& c, const Data& d) {
       c.model().num_classes() == 0 ? d.train->num_classes() : c.model().num_classes();
   spec.input_size = d.train_loader->height();
   spec.seed = c.seed();
+  spec.bn_variants = BnVariantsFor(c);
   if (spec.in_channels != d.train_loader->channels()) {
     return InvalidArgumentError("model.in_channels: " + std::to_string(spec.in_channels) +
                                 " but train_data has " +
@@ -153,31 +154,24 @@ Tensor ToTensor(const datasets::Batch& b) {
   return x;
 }
 
-// Rank of the label's logit (ties broken by class index, as a stable sort would).
-int Rank(const float* row, int k, int label) {
-  int rank = 0;
-  for (int j = 0; j < k; ++j) {
-    rank += row[j] > row[label] || (row[j] == row[label] && j < label);
-  }
-  return rank;
-}
-
 // Everything the loop carries between epochs.
 struct Run {
   const ExperimentConfig* config;
   const TrainOptions* options;
   Data data;
   std::unique_ptr<models::Network> net;
-  std::unique_ptr<Recipe> recipe;
+  std::unique_ptr<moo::Recipe> recipe;
   std::unique_ptr<Sgd> sgd;
-  LrSchedule lr;
+  LrSchedule lr;               // of one stage
+  int64_t stage_steps = 1;     // optimizer steps per stage: epochs x batches per epoch
   ParameterSet state;  // params + buffers + optimizer state: the checkpoint
   int64_t batches_this_process = 0;
 };
 
-Status Evaluate(Run& run, EpochRecord* rec) {
+// One evaluation point over the test set.
+Status EvaluateOne(Run& run, const moo::EvalPoint& point, EvalRecord* rec) {
   NoGradGuard no_grad;
-  models::ForwardContext ctx = run.recipe->EvalContext();
+  models::ForwardContext ctx = point.ctx;
   ctx.training = false;
   datasets::Loader& loader = *run.data.test_loader;
   loader.StartEpoch(0);
@@ -191,15 +185,28 @@ Status Evaluate(Run& run, EpochRecord* rec) {
     loss_sum += static_cast<double>(CrossEntropy(logits, b.labels).item()) * b.n;
     const int k = static_cast<int>(logits.dim(1));
     for (int i = 0; i < b.n; ++i) {
-      const int rank = Rank(logits.data() + static_cast<int64_t>(i) * k, k, b.labels[i]);
+      const int rank = moo::LabelRank(logits.data() + static_cast<int64_t>(i) * k, k, b.labels[i]);
       top1 += rank < 1;
       top5 += rank < 5;
     }
     n += b.n;
   }
-  rec->set_test_loss(loss_sum / n);
-  rec->set_test_top1(100.0 * top1 / n);
-  rec->set_test_top5(100.0 * top5 / n);
+  rec->set_name(point.name);
+  rec->set_loss(loss_sum / n);
+  rec->set_top1(100.0 * top1 / n);
+  rec->set_top5(100.0 * top5 / n);
+  return Status::Ok();
+}
+
+// Every evaluation point of the recipe; the first is the epoch's test_* headline.
+Status Evaluate(Run& run, EpochRecord* rec) {
+  for (const moo::EvalPoint& point : run.recipe->Evals()) {
+    STRATA_RETURN_IF_ERROR(EvaluateOne(run, point, rec->add_evals()));
+  }
+  CHECK(rec->evals_size() > 0) << "a recipe must name at least one evaluation point";
+  rec->set_test_loss(rec->evals(0).loss());
+  rec->set_test_top1(rec->evals(0).top1());
+  rec->set_test_top5(rec->evals(0).top5());
   return Status::Ok();
 }
 
@@ -210,10 +217,19 @@ struct EpochSums {
   int64_t correct = 0, count = 0, batches = 0;
 };
 
+int TotalEpochs(const Run& run) { return run.config->epochs() * run.recipe->Stages(); }
+
+// The learning rate of global step `step`: the schedule restarts at every stage.
+double LrAt(const Run& run, int64_t step) { return run.lr(step % run.stage_steps); }
+
+bool StepBudgetSpent(const Run& run) {
+  return run.config->max_steps() > 0 && run.sgd->steps() >= run.config->max_steps();
+}
+
 void ReportProgress(const Run& run, int epoch, const EpochSums& s) {
   if (!run.options->progress) return;
   ProgressState p;
-  p.epoch = epoch + 1, p.epochs = run.config->epochs();
+  p.epoch = epoch + 1, p.epochs = TotalEpochs(run);
   p.batch = s.batches, p.batches = run.data.train_loader->batches_per_epoch();
   p.loss = s.loss / s.batches, p.top1 = 100.0 * s.correct / s.count;
   const double secs = Seconds(s.start);
@@ -229,7 +245,13 @@ Status FinishEpoch(Run& run, int epoch, const EpochSums& s, bool diverged, Epoch
   rec->set_train_loss(diverged ? nan : s.loss / std::max<int64_t>(1, s.batches));
   rec->set_train_top1(s.count > 0 ? 100.0 * s.correct / s.count : 0.0);
   rec->set_images_per_second(s.count / std::max(Seconds(s.start), 1e-9));
-  rec->set_lr(run.lr(std::max<int64_t>(0, run.sgd->steps() - 1)));
+  rec->set_lr(LrAt(run, std::max<int64_t>(0, run.sgd->steps() - 1)));
+  rec->set_stage(epoch / run.config->epochs());
+  for (const auto& [name, value] : run.recipe->TakeEpochMetrics()) {
+    NamedValue* m = rec->add_metrics();
+    m->set_name(name);
+    m->set_value(value);
+  }
   rec->set_steps(run.sgd->steps());
   if (diverged) {
     rec->set_test_top1(nan), rec->set_test_top5(nan), rec->set_test_loss(nan);
@@ -249,26 +271,29 @@ Status TrainEpoch(Run& run, int epoch, EpochRecord* rec, bool* diverged) {
   for (;;) {
     STRATA_ASSIGN_OR_RETURN(bool more, loader.Next(&b));
     if (!more) break;
-    StepInput in{run.net.get(), ToTensor(b), &b.labels, models::ForwardContext()};
+    moo::StepInput in{run.net.get(), ToTensor(b), &b.labels, models::ForwardContext()};
     in.ctx.training = true, in.ctx.seed = run.config->seed(), in.ctx.step = run.sgd->steps();
     run.net->params().ZeroGrads();
-    const StepMetrics m = run.recipe->Step(in);
+    run.recipe->Parameters().ZeroGrads();
+    const moo::StepMetrics m = run.recipe->Step(in);
     if (!std::isfinite(m.loss)) {
       *diverged = true;
       break;
     }
-    run.sgd->Step(static_cast<float>(run.lr(run.sgd->steps())));
+    run.sgd->Step(static_cast<float>(LrAt(run, run.sgd->steps())));
+    run.recipe->AfterStep(*run.net);
     sums.loss += m.loss, sums.correct += m.correct, sums.count += m.count, ++sums.batches;
     ReportProgress(run, epoch, sums);
     if (++run.batches_this_process == run.options->interrupt_after_batches) {
       return FailedPreconditionError(
           "interrupted after " + std::to_string(run.batches_this_process) + " batches (test hook)");
     }
+    if (StepBudgetSpent(run)) break;
   }
   STRATA_RETURN_IF_ERROR(FinishEpoch(run, epoch, sums, *diverged, rec));
   if (run.options->progress) {
     ProgressState p;
-    p.epoch = epoch + 1, p.epochs = run.config->epochs();
+    p.epoch = epoch + 1, p.epochs = TotalEpochs(run);
     p.batch = p.batches = loader.batches_per_epoch();
     p.loss = rec->train_loss(), p.top1 = rec->test_top1();
     p.images_per_second = rec->images_per_second();
@@ -326,6 +351,36 @@ Status SaveEpoch(const Run& run, const RunResult& result, int epochs_done) {
                         {{"epoch", epochs_done}, {"sgd.steps", run.sgd->steps()}});
 }
 
+// Loads the network's parameters and BN buffers from a finished run's weights file (BN
+// variants > 0 are not in it: they start as copies of variant 0).
+Status InitFromWeights(const Run& run, const std::string& path) {
+  std::set<std::string> extra_variants;
+  for (const models::Norm* n : run.net->norms()) {
+    for (int v = 1; v < n->variants(); ++v) extra_variants.insert(n->bn(v).name);
+  }
+  auto in_base_model = [&](const std::string& name) {
+    return extra_variants.count(name.substr(0, name.rfind('.'))) == 0;
+  };
+  ParameterSet into = run.net->params().Filter(in_base_model);
+  into.AddAll(run.net->buffers().Filter(in_base_model));
+  LoadOptions options;
+  options.allow_extra = true;  // the pretrained run's own step sizes etc.
+  Status s = LoadCheckpoint(path, into, nullptr, options);
+  if (!s.ok()) return s.Annotate("pretrained weights: ");
+  for (const models::Norm* n : run.net->norms()) {
+    const nn::BatchNorm2d& base = n->bn(0);
+    for (int v = 1; v < n->variants(); ++v) {
+      const nn::BatchNorm2d& bn = n->bn(v);
+      for (auto [dst, src] : {std::pair(bn.weight, base.weight), std::pair(bn.bias, base.bias),
+                              std::pair(bn.running_mean, base.running_mean),
+                              std::pair(bn.running_var, base.running_var)}) {
+        std::memcpy(dst.data(), src.data(), src.numel() * sizeof(float));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 void Finalize(const Run& run, RunResult* r) {
   r->set_param_digest(ParameterDigest(Weights(run)));
   r->set_steps(run.sgd->steps());
@@ -337,11 +392,14 @@ void Finalize(const Run& run, RunResult* r) {
   double wall = 0;
   for (const EpochRecord& e : r->epochs()) wall += e.seconds();
   r->set_wall_seconds(wall);
+  r->set_code_version(run.options->code_version);
+  r->set_pretrained_digest(run.options->pretrained_digest);
   if (r->epochs_size() > 0) {
     const EpochRecord& last = r->epochs(r->epochs_size() - 1);
     r->set_final_test_top1(last.test_top1());
     r->set_final_test_top5(last.test_top5());
     r->set_final_train_loss(last.train_loss());
+    *r->mutable_final_evals() = last.evals();
   }
 }
 
@@ -353,7 +411,7 @@ Status Prepare(const ExperimentConfig& config, Run& run) {
   StatusOr<std::unique_ptr<models::Network>> net = models::Build(spec);
   if (!net.ok()) return net.status();
   run.net = std::move(net).value();
-  run.recipe = MakeRecipe(config, *run.net);
+  STRATA_ASSIGN_OR_RETURN(run.recipe, MakeRecipe(config, *run.net));
   SgdOptions so;
   so.momentum = static_cast<float>(config.optimizer().momentum());
   so.nesterov = config.optimizer().nesterov();
@@ -364,6 +422,11 @@ Status Prepare(const ExperimentConfig& config, Run& run) {
   const ParameterSet recipe_params = run.recipe->Parameters();
   if (recipe_params.size() > 0) run.sgd->AddGroup(recipe_params, /*weight_decay=*/0.f);
   run.lr = ScheduleFor(config, run.data.train_loader->batches_per_epoch());
+  run.stage_steps = static_cast<int64_t>(config.epochs()) * run.data.train_loader->batches_per_epoch();
+  if (config.has_pretrained() && run.options->init_weights.empty()) {
+    return InvalidArgumentError("pretrained: run '" + config.pretrained().name() +
+                                "' must be trained first: no weights file was given");
+  }
   run.state = Weights(run);
   run.state.AddAll(run.recipe->State());
   run.state.AddAll(run.sgd->StateTensors());
@@ -372,30 +435,18 @@ Status Prepare(const ExperimentConfig& config, Run& run) {
 
 }  // namespace
 
-int64_t CountTop1(const Tensor& logits, const std::vector<int32_t>& labels) {
-  const int k = static_cast<int>(logits.dim(1));
-  int64_t hits = 0;
-  for (size_t i = 0; i < labels.size(); ++i) {
-    hits += Rank(logits.data() + static_cast<int64_t>(i) * k, k, labels[i]) == 0;
-  }
-  return hits;
-}
-
-StepMetrics FpRecipe::Step(const StepInput& in) {
-  const Tensor logits = in.net->Forward(in.images, in.ctx);
-  const Tensor loss = CrossEntropy(logits, *in.labels);
-  StepMetrics m;
-  m.loss = loss.item();
-  m.count = static_cast<int64_t>(in.labels->size());
-  m.correct = CountTop1(logits, *in.labels);
-  if (std::isfinite(m.loss)) Backward({loss});
-  return m;
-}
-
-std::unique_ptr<Recipe> MakeRecipe(const ExperimentConfig& config, const models::Network&) {
+StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config,
+                                                  const models::Network&) {
   switch (config.recipe_case()) {
     default:
-      return std::make_unique<FpRecipe>();
+      return std::unique_ptr<moo::Recipe>(std::make_unique<moo::FpRecipe>());
+  }
+}
+
+int BnVariantsFor(const ExperimentConfig& config) {
+  switch (config.recipe_case()) {
+    default:
+      return 1;
   }
 }
 
@@ -410,8 +461,17 @@ StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOpt
   *result.mutable_config() = config;
   int start_epoch = 0;
   if (options.resume) STRATA_RETURN_IF_ERROR(Resume(run, &result, &start_epoch));
+  if (start_epoch == 0 && !options.init_weights.empty()) {
+    STRATA_RETURN_IF_ERROR(InitFromWeights(run, options.init_weights));
+  }
   STRATA_RETURN_IF_ERROR(MakeDirs(options.out_dir));
-  for (int epoch = start_epoch; epoch < config.epochs(); ++epoch) {
+  const int total = TotalEpochs(run);
+  for (int epoch = start_epoch; epoch < total && !StepBudgetSpent(run); ++epoch) {
+    const bool stage_start = epoch % config.epochs() == 0;
+    if (stage_start || epoch == start_epoch) {
+      STRATA_RETURN_IF_ERROR(
+          run.recipe->BeginStage(epoch / config.epochs(), !stage_start, *run.net));
+    }
     EpochRecord* rec = result.add_epochs();
     bool diverged = false;
     STRATA_RETURN_IF_ERROR(TrainEpoch(run, epoch, rec, &diverged));
@@ -422,6 +482,8 @@ StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOpt
     STRATA_RETURN_IF_ERROR(SaveEpoch(run, result, epoch + 1));
   }
   Finalize(run, &result);
+  STRATA_RETURN_IF_ERROR(
+      SaveCheckpoint(Join(options.out_dir, kWeightsFile), Weights(run)));
   STRATA_RETURN_IF_ERROR(
       WriteFileAtomic(options.out_dir + "/result.pb", DeterministicBinary(result)));
   STRATA_RETURN_IF_ERROR(

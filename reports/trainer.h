@@ -9,11 +9,17 @@
 //   options.resume = true;
 //   STRATA_ASSIGN_OR_RETURN(RunResult result, RunExperiment(config, options));
 //
-// Method-specific training plugs in as a Recipe: given the network, a batch and the
-// step, it computes the loss(es), backpropagates into the parameters' .grad and returns
-// metrics; the loop zeroes gradients before and steps the optimizer after. Floating
-// point training (FpRecipe) is the first; LSQ, once-QAT, INQ and AMED fine-tuning add
-// theirs without touching the loop.
+// Method-specific training plugs in as a moo::Recipe (moo/recipe.h): given the network,
+// a batch and the step, it computes the loss(es), backpropagates into the parameters'
+// .grad and returns metrics; the loop zeroes gradients before and steps the optimizer
+// after, runs the recipe's stages (restarting the LR schedule at each), evaluates every
+// evaluation point the recipe names after each epoch, and checkpoints the recipe's
+// state. MakeRecipe maps the config's `recipe` to one.
+//
+// Initialisation from another run: TrainOptions::init_weights names a weights file
+// (weights.ckpt of a finished run, e.g. the FP model of a QAT run); the network's
+// parameters and BN buffers are loaded from it by name (BN variants > 0 copy variant 0)
+// before stage 0 begins.
 //
 // Determinism and resume: every random choice is a pure function of the seed and a
 // counter (weights: parameter name; data order: epoch; augmentation: epoch and sample;
@@ -22,8 +28,8 @@
 // ends; a run killed mid-epoch resumes by redoing that epoch from its first batch and
 // ends with the same parameter digest as an uninterrupted run, for any thread count.
 //
-// Files in out_dir: result.pb + result.json (at the end), checkpoint.ckpt and
-// progress.pb (the finished epochs' records; written before the checkpoint). Nothing is
+// Files in out_dir: result.pb + result.json + weights.ckpt (network parameters, BN
+// buffers and the recipe's parameters; at the end), checkpoint.ckpt and progress.pb (the finished epochs' records; written before the checkpoint). Nothing is
 // written before the config, datasets, model and checkpoint have all been validated.
 #ifndef STRATA_REPORTS_TRAINER_H_
 #define STRATA_REPORTS_TRAINER_H_
@@ -36,49 +42,12 @@
 
 #include "engine/engine.h"
 #include "models/models.h"
+#include "moo/moo.h"
 #include "reports/experiment.pb.h"
 #include "reports/proto_json.h"
 
 namespace strata {
 namespace reports {
-
-// What one recipe step reports (summed over the batch).
-struct StepMetrics {
-  double loss = 0;      // the batch's mean loss (NaN/Inf marks a diverged run)
-  int64_t correct = 0;  // top-1 hits among `count` examples
-  int64_t count = 0;
-};
-
-struct StepInput {
-  const models::Network* net;
-  Tensor images;                       // (N, C, H, W)
-  const std::vector<int32_t>* labels;  // N labels
-  models::ForwardContext ctx;          // training = true, seed, step
-};
-
-class Recipe {
- public:
-  virtual ~Recipe() = default;
-  // Forward, loss(es), backward into .grad. Must not step the optimizer.
-  virtual StepMetrics Step(const StepInput& in) = 0;
-  // The context evaluation runs with (e.g. a bit-width's hooks and BN variant).
-  virtual models::ForwardContext EvalContext() const { return models::ForwardContext(); }
-  // The recipe's own learnable tensors (e.g. LSQ step sizes): stepped by the same SGD
-  // without weight decay, checkpointed, and part of the final digest. The same tensors
-  // on every call.
-  virtual ParameterSet Parameters() const { return ParameterSet(); }
-  // Other state to checkpoint (e.g. INQ's frozen-weight masks); the same on every call.
-  virtual ParameterSet State() const { return ParameterSet(); }
-};
-
-// Plain cross-entropy training in floating point.
-class FpRecipe : public Recipe {
- public:
-  StepMetrics Step(const StepInput& in) override;
-};
-
-// Top-1 hits of logits (N, K) against labels.
-int64_t CountTop1(const Tensor& logits, const std::vector<int32_t>& labels);
 
 // Parses a text-format config (errors name the file, line and column) and validates
 // every field's range (errors name the field and value).
@@ -103,11 +72,25 @@ struct TrainOptions {
   int64_t interrupt_after_batches = 0;
   // OPENBLAS_CORETYPE to record (the runner pins it before OpenBLAS loads).
   std::string openblas_coretype;
+  // Weights file the network starts from (required when config.pretrained is set).
+  std::string init_weights;
+  // Digest of the pretrained run (recorded in the result).
+  std::string pretrained_digest;
+  // Recorded as RunResult::code_version.
+  std::string code_version;
 };
 
+// The name of the final weights file in a run's out_dir.
+constexpr char kWeightsFile[] = "weights.ckpt";
+
 // The recipe a config names, for `net` (a quantizing recipe creates its per-layer state
-// from net.layers()).
-std::unique_ptr<Recipe> MakeRecipe(const ExperimentConfig& config, const models::Network& net);
+// from net.layers()); errors name the recipe field and value (e.g. a plan naming a layer
+// the network does not have).
+StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config,
+                                                  const models::Network& net);
+
+// The number of BN variants a config's recipe needs (e.g. one per bit-width).
+int BnVariantsFor(const ExperimentConfig& config);
 
 StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOptions& options);
 
