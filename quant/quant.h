@@ -4,4 +4,6 @@
 #ifndef STRATA_QUANT_QUANT_H_
 #define STRATA_QUANT_QUANT_H_
 
+#include "quant/inq.h"  // INQ: power-of-two codebooks, partition schedule, frozen weights
+
 #endif  // STRATA_QUANT_QUANT_H_
