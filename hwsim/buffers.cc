@@ -16,11 +16,13 @@ UserReadBuffer::UserReadBuffer(const ReadOperand& op, int64_t total_words, int64
     : op_(op), model_(model), bw_(bw) {
   const int64_t active_words = CeilDiv(total_words, 2);  // 50/50 split, active rounded up
   const int64_t prefetch_words = total_words - active_words;
-  elems_per_line_ = CeilDiv(total_words, 100);   // lines of 1% of the buffer
-  assert(op.elems_per_line == elems_per_line_);  // the layout was built for this buffer
-  lines_ = op.valid / elems_per_line_ + 1;       // the last (possibly empty) line counts too
-  active_lines_ = std::min(CeilDiv(active_words, elems_per_line_), lines_);
-  prefetch_lines_ = std::min(CeilDiv(prefetch_words, elems_per_line_), lines_ - active_lines_);
+  const int64_t per_line = CeilDiv(total_words, 100);  // lines of 1% of the buffer
+  const int64_t lines = op.valid / per_line + 1;       // the last (possibly empty) line counts too
+  const int64_t active_lines = std::min(CeilDiv(active_words, per_line), lines);
+  const int64_t prefetch_lines = std::min(CeilDiv(prefetch_words, per_line), lines - active_lines);
+  ring_ = lines * per_line;
+  active_span_ = active_lines * per_line;
+  prefetch_span_ = prefetch_lines * per_line;
   prefetch_rows_ = CeilDiv(prefetch_words, bw);
   // Initial fill before cycle 0: rows at cycles -n .. -1, BW words each.
   const int64_t fetch_rows = CeilDiv(op.rows * op.cols, bw);
@@ -33,51 +35,65 @@ UserReadBuffer::UserReadBuffer(const ReadOperand& op, int64_t total_words, int64
 void UserReadBuffer::NewPrefetch() {
   // The window moves forward (circularly) by the prefetch lines; the prefetch's rows go out
   // back to back after the previous prefetch completed (+1 for the read port latency).
-  window_start_ = (window_start_ + prefetch_lines_) % lines_;
+  window_start_ = (window_start_ + prefetch_span_) % ring_;
   dram_.words += prefetch_rows_ * bw_;
   last_prefetch_ += prefetch_rows_ + 1;
   dram_.stop = last_prefetch_;
   ++prefetches_;
 }
 
-bool UserReadBuffer::Hit(int64_t cell, int64_t s, int64_t u) const {
-  if (InWindow(op_.line[cell])) return true;
+bool UserReadBuffer::Hit(int64_t pos, int64_t s, int64_t u) {
+  if (InWindow(pos)) return true;
   return op_.may_repeat && OtherCellHit(s, u);
 }
 
 // The same IFMAP address also sits in the cells of every (pixel, window position) whose
-// window covers it (overlapping windows, §1); any of their lines in the window is a hit.
-// Candidates are (fy + j*sh, oy - j) x (fx + i*sw, ox - i): no division in the loop.
-bool UserReadBuffer::OtherCellHit(int64_t s, int64_t u) const {
+// window covers it (overlapping windows, §1); any of them in the window is a hit. Candidates
+// are (fy + jy*sh, oy - jy) x (fx + jx*sw, ox - jx). The candidate that hit last time is
+// tried first (neighbouring requests usually hit through the same one); the answer does not
+// depend on the order.
+bool UserReadBuffer::OtherCellHit(int64_t s, int64_t u) {
   const ReadOperand& o = op_;
-  const int32_t p = static_cast<int32_t>(o.spatial_is_pixel ? s : u);
-  const int32_t k = static_cast<int32_t>(o.spatial_is_pixel ? u : s);
-  const int32_t ew = static_cast<int32_t>(o.ew), cin = static_cast<int32_t>(o.cin);
-  const int32_t fwc = static_cast<int32_t>(o.fw) * cin;
-  const int64_t oy = p / ew, ox = p % ew, fy = k / fwc, fx = (k % fwc) / cin, c = k % cin;
+  const int64_t p = o.spatial_is_pixel ? s : u, k = o.spatial_is_pixel ? u : s;
+  const int64_t fwc = o.fw * o.cin;
+  const int64_t oy = p / o.ew, ox = p % o.ew, fy = k / fwc, fx = (k % fwc) / o.cin, c = k % o.cin;
   const int64_t jy_lo = std::max(-fy / o.sh, oy - o.eh + 1),
                 jy_hi = std::min((o.fh - 1 - fy) / o.sh, oy);
   const int64_t jx_lo = std::max(-fx / o.sw, ox - o.ew + 1),
                 jx_hi = std::min((o.fw - 1 - fx) / o.sw, ox);
+  auto hit = [&](int64_t jy, int64_t jx) {
+    const int64_t p2 = (oy - jy) * o.ew + ox - jx;
+    const int64_t k2 = ((fy + jy * o.sh) * o.fw + fx + jx * o.sw) * o.cin + c;
+    return InWindow(o.spatial_is_pixel ? o.PositionOf(p2, k2) : o.PositionOf(k2, p2));
+  };
+  if (last_jy_ >= jy_lo && last_jy_ <= jy_hi && last_jx_ >= jx_lo && last_jx_ <= jx_hi &&
+      (last_jy_ != 0 || last_jx_ != 0) && hit(last_jy_, last_jx_)) {
+    return true;
+  }
   for (int64_t jy = jy_lo; jy <= jy_hi; ++jy) {
-    const int64_t row_p = (oy - jy) * o.ew, row_k = (fy + jy * o.sh) * o.fw;
     for (int64_t jx = jx_lo; jx <= jx_hi; ++jx) {
-      const int64_t p2 = row_p + ox - jx, k2 = (row_k + fx + jx * o.sw) * o.cin + c;
-      const int64_t cell2 = o.spatial_is_pixel ? o.CellOf(p2, k2) : o.CellOf(k2, p2);
-      if (InWindow(o.line[cell2])) return true;
+      if ((jy != 0 || jx != 0) && hit(jy, jx)) {  // (0, 0) is the cell itself
+        last_jy_ = jy, last_jx_ = jx;
+        return true;
+      }
     }
   }
   return false;
 }
 
-int64_t UserReadBuffer::ServeExactly(const DemandRow& row, int64_t cycle) {
+int64_t UserReadBuffer::ServeExactly(const DemandRow& row, int64_t lo, int64_t cycle) {
   // Exact path: address by address; every miss moves the window until the address is seen.
+  // Without holes the row's cells are all valid with consecutive positions lo, lo+1, ...
   int64_t offset = 1;  // hit latency
   for (int64_t p = row.p0; p <= row.p1; ++p) {
-    const int64_t cell = op_.cell(row.cell_row(p), p);
-    if (op_.addr[cell] == -1) continue;
+    int64_t pos = lo + (p - row.p0);
+    if (op_.has_holes) {
+      const int64_t cell = op_.cell(row.cell_row(p), p);
+      if (op_.addr[cell] == -1) continue;
+      pos = op_.pos[cell];
+    }
     const int64_t s = row.s0 + p, u = row.u0 + row.da * p;
-    while (!Hit(cell, s, u)) {
+    while (!Hit(pos, s, u)) {
       NewPrefetch();
       const int64_t stall = last_prefetch_ - (cycle + offset);
       if (model_ != StallModel::kHead) offset += stall;  // older versions: negatives too
@@ -90,12 +106,11 @@ int64_t UserReadBuffer::ServeExactly(const DemandRow& row, int64_t cycle) {
 int64_t UserReadBuffer::HitRows(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t,
                                 int64_t k_max) const {
   const DemandRow first = op_.Row(m, fc_i, fr_i, t);
-  const int64_t lo = op_.line[op_.cell(first.cell_row(first.p0), first.p0)];
-  int64_t d = lo - window_start_;
-  if (d < 0) d += lines_;
-  auto fits = [&](int64_t k) {  // rows t .. t+k-1 span lines [lo, hi(t+k-1)]
+  const int64_t lo = op_.Position(first.cell_row(first.p0), first.p0);
+  const int64_t d = Ahead(lo);
+  auto fits = [&](int64_t k) {  // rows t .. t+k-1 span positions [lo, hi(t+k-1)]
     const DemandRow last = op_.Row(m, fc_i, fr_i, t + k - 1);
-    return d + (op_.line[op_.cell(last.cell_row(last.p1), last.p1)] - lo) < active_lines_;
+    return d + (op_.Position(last.cell_row(last.p1), last.p1) - lo) < active_span_;
   };
   if (fits(k_max)) return k_max;
   if (!fits(1)) return 0;

@@ -42,43 +42,47 @@ struct MemoryParams {
   StallModel stall_model = StallModel::kHead;
 };
 
+// Works in prefetch positions (operands.h): line l of the 1% lines holds positions
+// [l*E, (l+1)*E) for E entries per line, so the window of lines [start, start+active) mod
+// #lines is the ring interval of positions [start*E, (start+active)*E) mod #lines*E.
 class UserReadBuffer {
  public:
   UserReadBuffer(const ReadOperand& op, int64_t buffer_words, int64_t bw,
                  StallModel model = StallModel::kHead);
   int64_t Serve(const DemandRow& row, int64_t cycle) {
     if (row.empty()) return cycle + 1;
-    // Fast path: the row's cells are in increasing prefetch order, so its lines lie in
+    // Fast path: the row's cells are in increasing prefetch order, so its positions lie in
     // [lo, hi]; if that whole range is in the active window every address hits.
-    const int64_t lo = op_.line[op_.cell(row.cell_row(row.p0), row.p0)];
-    const int64_t hi = op_.line[op_.cell(row.cell_row(row.p1), row.p1)];
-    int64_t d = lo - window_start_;
-    if (d < 0) d += lines_;
-    if (d + (hi - lo) < active_lines_) return cycle + 1;
-    return ServeExactly(row, cycle);
+    const int64_t lo = op_.Position(row.cell_row(row.p0), row.p0);
+    const int64_t hi = op_.Position(row.cell_row(row.p1), row.p1);
+    if (Ahead(lo) + (hi - lo) < active_span_) return cycle + 1;
+    return ServeExactly(row, lo, cycle);
   }
   // Bulk form of Serve for rows t .. t+k-1 of fold (fc_i, fr_i), all non-empty streamed rows
-  // (their lines never decrease): the largest k <= k_max whose rows all take the fast path
-  // (every address hits, nothing changes), 0 if even row t may miss.
+  // (their positions never decrease): the largest k <= k_max whose rows all take the fast
+  // path (every address hits, nothing changes), 0 if even row t may miss.
   int64_t HitRows(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t, int64_t k_max) const;
   DramStats dram() const { return dram_; }
   int64_t prefetches() const { return prefetches_; }
 
  private:
-  bool InWindow(int64_t line) const {
-    int64_t d = line - window_start_;
-    if (d < 0) d += lines_;
-    return d < active_lines_;
+  // Distance of position `pos` ahead of the window start, around the ring.
+  int64_t Ahead(int64_t pos) const {
+    const int64_t d = pos - window_start_;
+    return d < 0 ? d + ring_ : d;
   }
-  int64_t ServeExactly(const DemandRow& row, int64_t cycle);
-  bool Hit(int64_t cell, int64_t s, int64_t u) const;
-  bool OtherCellHit(int64_t s, int64_t u) const;
+  bool InWindow(int64_t pos) const { return Ahead(pos) < active_span_; }
+  int64_t ServeExactly(const DemandRow& row, int64_t lo, int64_t cycle);
+  bool Hit(int64_t pos, int64_t s, int64_t u);
+  bool OtherCellHit(int64_t s, int64_t u);
   void NewPrefetch();
 
   const ReadOperand& op_;
   StallModel model_;
-  int64_t bw_, elems_per_line_, lines_, active_lines_, prefetch_lines_, prefetch_rows_;
+  int64_t bw_, prefetch_rows_;
+  int64_t ring_, active_span_, prefetch_span_;  // in positions: #lines, active, prefetch lines
   int64_t window_start_ = 0, last_prefetch_ = -1, prefetches_ = 0;
+  int64_t last_jy_ = 0, last_jx_ = 0;  // OtherCellHit's last successful candidate
   DramStats dram_;
 };
 

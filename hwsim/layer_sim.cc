@@ -159,9 +159,9 @@ LayerReport SimulateLayer(const Layer& layer, const AcceleratorConfig& config,
   r.sram_ofmap_writes = cs.sram_ofmap_writes;
   ReadOperand& ifm = ws.ifmap;
   ReadOperand& fil = ws.filter;
-  // §5.2: lines of ceil(words/100) valid entries (only the USER buffer uses them).
-  BuildReadOperand(layer, config, m, Operand::kIfmap, (mem.ifmap_words + 99) / 100, &ifm);
-  BuildReadOperand(layer, config, m, Operand::kFilter, (mem.filter_words + 99) / 100, &fil);
+  // CALC reads addresses; USER needs only prefetch positions (tables only with holes).
+  BuildReadOperand(layer, config, m, Operand::kIfmap, mem.calc, &ifm);
+  BuildReadOperand(layer, config, m, Operand::kFilter, mem.calc, &fil);
   WriteBuffer ob(mem.ofmap_words, mem.ofmap_bw);
   if (mem.calc) {
     CalcReadBuffer ib(ifm, mem.ifmap_words, mem.ifmap_bw), fb(fil, mem.filter_words, mem.filter_bw);

@@ -93,18 +93,14 @@ int64_t AddressMap::Ifmap(int64_t p, int64_t k) const {
 
 namespace {
 
-// Line of each cell = (valid cells before it in prefetch order) / elems_per_line, counted
-// incrementally; an invalid cell gets the line of the next valid one.
-void ComputeLines(ReadOperand* op) {
-  op->line.resize(op->addr.size());
-  const int32_t eps = static_cast<int32_t>(op->elems_per_line);
-  int32_t line = 0, in_line = 0;
-  int64_t valid = 0;
+// Position of each cell = # valid cells before it in prefetch order, counted incrementally
+// (an invalid cell gets the position of the next valid one).
+void ComputePositions(ReadOperand* op) {
+  op->pos.resize(op->addr.size());
+  int32_t valid = 0;
   auto visit = [&](size_t i) {
-    op->line[i] = line;
-    if (op->addr[i] == -1) return;
-    ++valid;
-    if (++in_line == eps) in_line = 0, ++line;
+    op->pos[i] = valid;
+    valid += op->addr[i] != -1;
   };
   if (!op->anti_diagonal) {
     for (size_t i = 0; i < op->addr.size(); ++i) visit(i);
@@ -117,10 +113,6 @@ void ComputeLines(ReadOperand* op) {
   }
   op->valid = valid;
 }
-
-}  // namespace
-
-namespace {
 
 // Addresses of IFMAP (pixel p0 + i, window position k) for i < n: one decomposition, then
 // incremental steps along the output row (AddressMap::Ifmap, §1).
@@ -160,19 +152,11 @@ void SetGeometry(const Layer& l, const GemmDims& d, ReadOperand* op) {
   op->eh = d.eh, op->ew = d.ew;
 }
 
-}  // namespace
-
-namespace {
-
 // Fills the stacked prefetch matrix with the operand's addresses (§1), -1 for fold padding.
 void FillAddresses(const GemmDims& d, bool ifmap, bool filter_k_on_edge, int64_t extent,
                    ReadOperand* op) {
   const int64_t blocks = op->rows / op->block_rows;
   op->addr.resize(static_cast<size_t>(op->rows * op->cols));
-  op->spatial_base.resize(static_cast<size_t>(blocks * op->ports));
-  for (int64_t sp = 0; sp < blocks * op->ports; ++sp) {
-    op->spatial_base[sp] = (sp / op->ports) * op->block_rows * op->cols + sp % op->ports;
-  }
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t s0 = b * op->ports, n = std::min(op->ports, extent - s0);
     for (int64_t u = 0; u < op->block_rows; ++u) {
@@ -196,11 +180,10 @@ void FillAddresses(const GemmDims& d, bool ifmap, bool filter_k_on_edge, int64_t
 }  // namespace
 
 void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const Mapping& m,
-                      Operand which, int64_t elems_per_line, ReadOperand* op) {
+                      Operand which, bool tables, ReadOperand* op) {
   const GemmDims d = Dims(layer);
   const Dataflow df = m.dataflow;
   const bool ifmap = which == Operand::kIfmap;
-  op->elems_per_line = elems_per_line;
   op->stationary = (df == Dataflow::kWs && !ifmap) || (df == Dataflow::kIs && ifmap);
   op->anti_diagonal = !op->stationary;  // §5.2: streamed operands are read by anti-diagonals
   op->block_by_col_fold = op->stationary || (df == Dataflow::kOs && !ifmap);
@@ -219,8 +202,18 @@ void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const
   // Extent along the array edge: pixels (os/is IFMAP), window (ws IFMAP, is FILTER), filters.
   const int64_t extent =
       ifmap ? (op->spatial_is_pixel ? d.m : d.k) : (df == Dataflow::kIs ? d.k : d.n);
-  FillAddresses(d, ifmap, df == Dataflow::kIs, extent, op);
-  ComputeLines(op);
+  // Padding of the last block: its columns from (extent mod ports) on, if partial.
+  const int64_t blocks = op->rows / op->block_rows;
+  op->pad_row = (blocks - 1) * op->block_rows;
+  op->pad_col = extent - (blocks - 1) * op->ports;
+  op->valid = op->rows * op->cols - (op->rows - op->pad_row) * (op->cols - op->pad_col);
+  if (tables || op->has_holes) {
+    FillAddresses(d, ifmap, df == Dataflow::kIs, extent, op);
+    ComputePositions(op);  // with holes, `valid` counts them out
+  } else {
+    op->addr.clear();
+    op->pos.clear();
+  }
 }
 
 }  // namespace strata::hwsim

@@ -8,7 +8,9 @@
 // stacked vertically, padded with -1, read in anti-diagonal or row-major order (§5.2). Every
 // demand row of the array touches cells (row_a + da*p, p) for ports p in [p0, p1], and those
 // cells are in increasing prefetch order — the property the fast read buffer relies on. The
-// reference simulator (reference_sim.h) builds the same matrices literally instead.
+// matrices are not materialized unless needed: a cell's prefetch position has a closed form
+// (ReadOperand::ClosedPosition). The reference simulator (reference_sim.h) builds the same
+// matrices literally instead.
 #ifndef STRATA_HWSIM_OPERANDS_H_
 #define STRATA_HWSIM_OPERANDS_H_
 
@@ -75,17 +77,36 @@ struct DemandRow {
 
 enum class Operand { kIfmap, kFilter };
 
+// # cells (i, j) of an a x b rectangle with i + j < s (anti-diagonals before diagonal s).
+inline int64_t CellsBeforeDiagonal(int64_t a, int64_t b, int64_t s) {
+  const int64_t m = std::min(a, s);  // rows that start before diagonal s
+  if (m <= 0 || b <= 0) return 0;
+  const int64_t full = std::clamp<int64_t>(s - b + 1, 0, m);  // rows wholly before it
+  return full * b + (m - full) * s - (m - 1 + full) * (m - full) / 2;
+}
+
 // A read operand's prefetch matrix, its prefetch order and its demand pattern.
+//
+// Prefetch positions. The read buffer only needs, per cell, its *position*: the number of
+// valid cells before it in prefetch order (its 1% line is position / line size, §5.2). The
+// valid cells are every cell except the padding of the last, partly filled block — the
+// rectangle [pad_row, rows) x [pad_col, cols) — and, only when `has_holes`, IFMAP cells whose
+// window sticks out (§1). Without holes Position() is a closed form and no per-cell table
+// exists; with holes (or for CALC, which needs addresses) BuildReadOperand fills `addr` and
+// `pos` tables. Either way, the valid cells of one demand row are consecutive in prefetch
+// order when there are no holes (a streamed row is a run of one anti-diagonal, a stationary
+// row a run of one matrix row).
 struct ReadOperand {
   int64_t rows = 0, cols = 0;  // stacked prefetch matrix
   bool anti_diagonal = false;  // prefetch order: anti-diagonals (else row-major)
-  std::vector<int32_t> addr;   // rows*cols addresses, -1 = no request
-  int64_t elems_per_line = 1;  // valid entries per 1% line of the buffer (§5.2)
-  std::vector<int32_t> line;   // (# valid cells before this cell in prefetch order) / line size
-  int64_t valid = 0;           // # valid cells
-  bool may_repeat = false;     // an address can occupy several cells
-  bool has_holes = false;      // some in-range cells are -1 (IFMAP windows sticking out)
+  int64_t pad_row = 0, pad_col = 0;  // padding rectangle of the last block (empty: pad_col = cols)
+  int64_t valid = 0;                 // # valid cells
+  bool may_repeat = false;           // an address can occupy several cells
+  bool has_holes = false;            // some in-range cells are -1 (IFMAP windows sticking out)
   int64_t addr_base = 0, addr_span = 0;  // address range (for per-address tables)
+  // Tables, filled only when has_holes or when asked for (CALC); otherwise empty.
+  std::vector<int32_t> addr;  // rows*cols addresses, -1 = no request
+  std::vector<int32_t> pos;   // Position of each cell
   // Demand pattern.
   bool stationary = false;  // loaded once per fold in R reversed rows (ws FILTER, is IFMAP)
   bool block_by_col_fold = false;
@@ -97,20 +118,28 @@ struct ReadOperand {
   int64_t h = 0, w = 0, cin = 1, fh = 1, fw = 1, sh = 1, sw = 1, eh = 1, ew = 1;
   bool spatial_is_pixel = false;  // IFMAP: the array-edge index is the output pixel (os, is)
 
-  std::vector<int64_t> spatial_base;  // cell of (s, u = 0); CellOf(s, u) = base[s] + u*cols
-
+  bool has_tables() const { return !addr.empty(); }
   int64_t cell(int64_t row, int64_t col) const { return row * cols + col; }
-  // Cell of spatial index s (along the array edge) and temporal index u within its block.
-  int64_t CellOf(int64_t s, int64_t u) const { return spatial_base[s] + u * cols; }
+  // # valid cells before (row, col) in prefetch order (for an invalid cell: before the next
+  // valid one).
+  inline int64_t Position(int64_t row, int64_t col) const;
+  // The same without tables (no holes); the tables hold exactly this then (operands_test).
+  inline int64_t ClosedPosition(int64_t row, int64_t col) const;
+  // Position of spatial index s (along the array edge) and temporal index u in its block.
+  int64_t PositionOf(int64_t s, int64_t u) const {
+    const int64_t b = s / ports;
+    return Position(b * block_rows + u, s - b * ports);
+  }
   inline DemandRow Row(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) const;
   // True when the row requests at least one real address.
   inline bool RowHasRequest(const DemandRow& r) const;
 };
 
-// Builds IFMAP or FILTER's layout for `layer` under `config`'s dataflow, with lines of
-// `elems_per_line` valid entries. Reuses `op`'s vectors (capacity kept across layers).
+// Builds IFMAP or FILTER's layout for `layer` under `config`'s dataflow. The address and
+// position tables are filled when `tables` or when the layout has holes. Reuses `op`'s
+// vectors (capacity kept across layers).
 void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const Mapping& m,
-                      Operand which, int64_t elems_per_line, ReadOperand* op);
+                      Operand which, bool tables, ReadOperand* op);
 
 // Inline definitions (called once per demand row).
 
@@ -155,6 +184,26 @@ inline DemandRow ReadOperand::Row(const Mapping& m, int64_t fc_i, int64_t fr_i, 
   r.s0 = b * ports;
   r.u0 = u0;
   return r;
+}
+
+inline int64_t ReadOperand::ClosedPosition(int64_t row, int64_t col) const {
+  const int64_t pad_w = cols - pad_col;
+  if (!anti_diagonal) {  // row-major; padded cells of earlier rows, then of this row
+    if (row < pad_row) return row * cols + col;
+    return row * cols + col - (row - pad_row) * pad_w - std::max<int64_t>(0, col - pad_col);
+  }
+  // Diagonals d' < d, minus their padded cells; then the cells of diagonal d below this one
+  // (rows r' > row, which come first), minus the padded ones (r' >= pad_row, d - r' >= pad_col).
+  const int64_t d = row + col, last = std::min(d, rows - 1);
+  const int64_t before = CellsBeforeDiagonal(rows, cols, d) -
+                         CellsBeforeDiagonal(rows - pad_row, pad_w, d - pad_row - pad_col);
+  const int64_t padded =
+      std::max<int64_t>(0, std::min(last, d - pad_col) - std::max(row + 1, pad_row) + 1);
+  return before + (last - row) - padded;
+}
+
+inline int64_t ReadOperand::Position(int64_t row, int64_t col) const {
+  return pos.empty() ? ClosedPosition(row, col) : pos[static_cast<size_t>(cell(row, col))];
 }
 
 inline bool ReadOperand::RowHasRequest(const DemandRow& r) const {
