@@ -5,5 +5,6 @@
 #define STRATA_QUANT_QUANT_H_
 
 #include "quant/inq.h"  // INQ: power-of-two codebooks, partition schedule, frozen weights
+#include "quant/vertical.h"  // vertical layering: once-QAT quantizer op, codes, steps, Heaviside STE
 
 #endif  // STRATA_QUANT_QUANT_H_
