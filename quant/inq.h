@@ -28,6 +28,10 @@
 //   n2     n1  n1-1 n1-3 n1-7 n1-15 n1-31 n1-63 n1-127
 //   levels  3    5    9   17    33    65   129    257     (a fixed-length code needs b bits)
 //
+// The codebook is fixed at stage 0 (ALGORITHMS.md §4). INQ's Caffe code recomputes n1 from
+// the current weights at every stage, which only differs once a free weight has grown past
+// 3·2^n1/2 (then its codebook shifts up by a factor of two).
+//
 // b = 5 gives INQ's example n1 - n2 = 7 (its reference code's M-7..M). Seed 004's
 // classification runs instead fix "the max value of the quantized weights" to 4.0 for
 // every layer: InqCodebookFromN1(2, b).
