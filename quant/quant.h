@@ -5,6 +5,8 @@
 #define STRATA_QUANT_QUANT_H_
 
 #include "quant/inq.h"  // INQ: power-of-two codebooks, partition schedule, frozen weights
+#include "quant/int_conv.h"  // integer inference of a quantized conv (int8 codes, int32 sums)
+#include "quant/lsq.h"  // uniform quantizer (Eq. 1): ranges, LSQ op, initial steps, grad scales
 #include "quant/vertical.h"  // vertical layering: once-QAT quantizer op, codes, steps, Heaviside STE
 
 #endif  // STRATA_QUANT_QUANT_H_
