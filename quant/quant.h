@@ -4,6 +4,7 @@
 #ifndef STRATA_QUANT_QUANT_H_
 #define STRATA_QUANT_QUANT_H_
 
+#include "quant/bitplanes.h"  // vertical layers: basic codes + enhance planes (Eqs. 3-5), bit packing
 #include "quant/inq.h"  // INQ: power-of-two codebooks, partition schedule, frozen weights
 #include "quant/int_conv.h"  // integer inference of a quantized conv (int8 codes, int32 sums)
 #include "quant/lsq.h"  // uniform quantizer (Eq. 1): ranges, LSQ op, initial steps, grad scales
