@@ -4,6 +4,7 @@
 #ifndef STRATA_MOO_MOO_H_
 #define STRATA_MOO_MOO_H_
 
+#include "moo/combine.h"
 #include "moo/recipe.h"
 
 #endif  // STRATA_MOO_MOO_H_
