@@ -5,6 +5,7 @@
 #define STRATA_MOO_MOO_H_
 
 #include "moo/combine.h"
+#include "moo/kd.h"
 #include "moo/recipe.h"
 
 #endif  // STRATA_MOO_MOO_H_
