@@ -189,6 +189,31 @@ TEST(Combine, TaskGradientsMatchBackwardWithSeeds) {
   for (int k = 0; k < 3; ++k) EXPECT_NEAR(combined[0].data()[k], w.grad().data()[k], 1e-5);
 }
 
+// The header's joint step: shared parameters get sum_t alpha_t dL_t, the width-specific
+// ones dL_t unweighted. L_t = sum_k (w_k + b_t,k)^2: dL_t/dw = dL_t/db_t = 2 (w + b_t).
+TEST(Combine, JointStepOfTheHeader) {
+  const Tensor w = Tensor::FromVector({2}, {0.5f, -1.f}).set_requires_grad(true);
+  const std::vector<std::vector<float>> bv = {{1, 2}, {-3, 0.25f}, {0, -2}};
+  std::vector<Tensor> b, losses;
+  for (const auto& v : bv) {
+    b.push_back(Tensor::FromVector({2}, v).set_requires_grad(true));
+    losses.push_back(Sum(Square(Add(w, b.back()))));
+  }
+  const TaskGrads g = TaskGradients(losses, {w});
+  const MooWeights mw = ComputeWeights(MooMethod::kMgd, GramMatrix(g), {});
+  Backward(losses);
+  CombineGradients(g, mw.alpha, {w}, GradWrite::kAssign);
+  for (int k = 0; k < 2; ++k) {
+    double want = 0;
+    for (int t = 0; t < 3; ++t) {
+      const double d = 2.0 * (w.data()[k] + bv[t][k]);
+      want += mw.alpha[t] * d;
+      EXPECT_NEAR(b[t].grad().data()[k], d, 1e-6) << "task " << t;
+    }
+    EXPECT_NEAR(w.grad().data()[k], want, 1e-6);
+  }
+}
+
 TEST(Weights, UnitaryScalarization) {
   const std::vector<double> gram = GramMatrix(RandomGrads(4, {9}, 3));
   const MooWeights w = ComputeWeights(MooMethod::kUnitaryScalarization, gram, {});
