@@ -20,7 +20,7 @@
 //   log(w.alpha);                         // the paper's Fig. 7(a) plots alpha per step
 //
 // US needs no per-task gradients: Backward(losses) from zeroed grads, then scale the shared
-// parameters' .grad by 1/T (or call CombineGradients with UniformWeights).
+// parameters' .grad by 1/T (equal, up to rounding, to CombineGradients with UniformWeights).
 //
 // Determinism: every dot product is a double sum over fixed chunks of each parameter
 // (chunk boundaries depend only on its size), the chunk partials added in (parameter,
