@@ -42,38 +42,74 @@ void UserReadBuffer::NewPrefetch() {
   ++prefetches_;
 }
 
-bool UserReadBuffer::Hit(int64_t pos, int64_t s, int64_t u) {
-  if (InWindow(pos)) return true;
-  return op_.may_repeat && OtherCellHit(s, u);
-}
-
-// The same IFMAP address also sits in the cells of every (pixel, window position) whose
-// window covers it (overlapping windows, §1); any of them in the window is a hit. Candidates
-// are (fy + jy*sh, oy - jy) x (fx + jx*sw, ox - jx). The candidate that hit last time is
-// tried first (neighbouring requests usually hit through the same one); the answer does not
-// depend on the order.
-bool UserReadBuffer::OtherCellHit(int64_t s, int64_t u) {
+UserReadBuffer::Request UserReadBuffer::Decompose(int64_t s, int64_t u) const {
   const ReadOperand& o = op_;
   const int64_t p = o.spatial_is_pixel ? s : u, k = o.spatial_is_pixel ? u : s;
   const int64_t fwc = o.fw * o.cin;
-  const int64_t oy = p / o.ew, ox = p % o.ew, fy = k / fwc, fx = (k % fwc) / o.cin, c = k % o.cin;
-  const int64_t jy_lo = std::max(-fy / o.sh, oy - o.eh + 1),
-                jy_hi = std::min((o.fh - 1 - fy) / o.sh, oy);
-  const int64_t jx_lo = std::max(-fx / o.sw, ox - o.ew + 1),
-                jx_hi = std::min((o.fw - 1 - fx) / o.sw, ox);
-  auto hit = [&](int64_t jy, int64_t jx) {
-    const int64_t p2 = (oy - jy) * o.ew + ox - jx;
-    const int64_t k2 = ((fy + jy * o.sh) * o.fw + fx + jx * o.sw) * o.cin + c;
-    return InWindow(o.spatial_is_pixel ? o.PositionOf(p2, k2) : o.PositionOf(k2, p2));
-  };
-  if (last_jy_ >= jy_lo && last_jy_ <= jy_hi && last_jx_ >= jx_lo && last_jx_ <= jx_hi &&
-      (last_jy_ != 0 || last_jx_ != 0) && hit(last_jy_, last_jx_)) {
+  return {p / o.ew, p % o.ew, k / fwc, (k % fwc) / o.cin, k % o.cin};
+}
+
+// Next port's request: the pixel and the window position each move by -1, 0 or +1.
+void UserReadBuffer::Step(Request* x, int64_t dpix, int64_t dk) const {
+  const ReadOperand& o = op_;
+  if (dpix > 0 && ++x->ox == o.ew) x->ox = 0, ++x->oy;
+  if (dpix < 0 && --x->ox < 0) x->ox = o.ew - 1, --x->oy;
+  if (dk > 0 && ++x->c == o.cin) {
+    x->c = 0;
+    if (++x->fx == o.fw) x->fx = 0, ++x->fy;
+  }
+  if (dk < 0 && --x->c < 0) {
+    x->c = o.cin - 1;
+    if (--x->fx < 0) x->fx = o.fw - 1, --x->fy;
+  }
+}
+
+// Candidate (jy, jx) of request x: pixel (oy - jy, ox - jx), window (fy + jy*sh, fx + jx*sw),
+// the same address (§1) when both lie in range.
+bool UserReadBuffer::Holds(const Request& x, int64_t jy, int64_t jx) const {
+  const ReadOperand& o = op_;
+  const int64_t fy = x.fy + jy * o.sh, fx = x.fx + jx * o.sw, oy = x.oy - jy, ox = x.ox - jx;
+  return fy >= 0 && fy < o.fh && fx >= 0 && fx < o.fw && oy >= 0 && oy < o.eh && ox >= 0 &&
+         ox < o.ew;
+}
+
+// Position of candidate (jy, jx) of x; *col = its column in the prefetch matrix.
+int64_t UserReadBuffer::CandidatePosition(const Request& x, int64_t jy, int64_t jx,
+                                          int64_t* col) const {
+  const ReadOperand& o = op_;
+  const int64_t p2 = (x.oy - jy) * o.ew + x.ox - jx;
+  const int64_t k2 = ((x.fy + jy * o.sh) * o.fw + x.fx + jx * o.sw) * o.cin + x.c;
+  const int64_t s2 = o.spatial_is_pixel ? p2 : k2, u2 = o.spatial_is_pixel ? k2 : p2;
+  const int64_t b = s2 / o.ports;
+  *col = s2 - b * o.ports;
+  return o.Position(b * o.block_rows + u2, *col);
+}
+
+// The same IFMAP address also sits in the cells of every (pixel, window position) whose
+// window covers it (overlapping windows, §1); any of them in the window is a hit. The
+// candidate that hit last is tried first: neighbouring requests usually hit through the same
+// one, and along a row its position just advances by one (see Candidate). The answer does
+// not depend on the order.
+bool UserReadBuffer::OtherCellHit(const Request& x) {
+  const ReadOperand& o = op_;
+  if (!cand_.known && (cand_.jy != 0 || cand_.jx != 0) && Holds(x, cand_.jy, cand_.jx)) {
+    cand_.pos = CandidatePosition(x, cand_.jy, cand_.jx, &cand_.col);
+    cand_.known = !o.has_holes;  // with holes positions do not advance one per port
+    if (InWindow(cand_.pos)) return true;
+  } else if (cand_.known && InWindow(cand_.pos)) {
     return true;
   }
+  const int64_t jy_lo = std::max(-x.fy / o.sh, x.oy - o.eh + 1),
+                jy_hi = std::min((o.fh - 1 - x.fy) / o.sh, x.oy);
+  const int64_t jx_lo = std::max(-x.fx / o.sw, x.ox - o.ew + 1),
+                jx_hi = std::min((o.fw - 1 - x.fx) / o.sw, x.ox);
   for (int64_t jy = jy_lo; jy <= jy_hi; ++jy) {
     for (int64_t jx = jx_lo; jx <= jx_hi; ++jx) {
-      if ((jy != 0 || jx != 0) && hit(jy, jx)) {  // (0, 0) is the cell itself
-        last_jy_ = jy, last_jx_ = jx;
+      if (jy == 0 && jx == 0) continue;  // the cell itself
+      int64_t col = 0;
+      const int64_t pos = CandidatePosition(x, jy, jx, &col);
+      if (InWindow(pos)) {
+        cand_ = {jy, jx, pos, col, !o.has_holes};
         return true;
       }
     }
@@ -84,16 +120,31 @@ bool UserReadBuffer::OtherCellHit(int64_t s, int64_t u) {
 int64_t UserReadBuffer::ServeExactly(const DemandRow& row, int64_t lo, int64_t cycle) {
   // Exact path: address by address; every miss moves the window until the address is seen.
   // Without holes the row's cells are all valid with consecutive positions lo, lo+1, ...
+  const ReadOperand& o = op_;
   int64_t offset = 1;  // hit latency
+  Request x{};
+  int64_t dpix = 0, dk = 0;  // per port: s += 1, u += da
+  if (o.may_repeat) {
+    x = Decompose(row.s0 + row.p0, row.u0 + row.da * row.p0);
+    dpix = o.spatial_is_pixel ? 1 : row.da;
+    dk = o.spatial_is_pixel ? row.da : 1;
+    cand_.known = false;
+  }
   for (int64_t p = row.p0; p <= row.p1; ++p) {
-    int64_t pos = lo + (p - row.p0);
-    if (op_.has_holes) {
-      const int64_t cell = op_.cell(row.cell_row(p), p);
-      if (op_.addr[cell] == -1) continue;
-      pos = op_.pos[cell];
+    if (o.may_repeat && p > row.p0) {
+      Step(&x, dpix, dk);
+      if (cand_.known) {  // the candidate's cell moves like the row's: next position
+        ++cand_.pos;
+        cand_.known = ++cand_.col < o.ports && Holds(x, cand_.jy, cand_.jx);
+      }
     }
-    const int64_t s = row.s0 + p, u = row.u0 + row.da * p;
-    while (!Hit(pos, s, u)) {
+    int64_t pos = lo + (p - row.p0);
+    if (o.has_holes) {
+      const int64_t cell = o.cell(row.cell_row(p), p);
+      if (o.addr[cell] == -1) continue;
+      pos = o.pos[cell];
+    }
+    while (!InWindow(pos) && !(o.may_repeat && OtherCellHit(x))) {
       NewPrefetch();
       const int64_t stall = last_prefetch_ - (cycle + offset);
       if (model_ != StallModel::kHead) offset += stall;  // older versions: negatives too

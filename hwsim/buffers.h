@@ -73,16 +73,33 @@ class UserReadBuffer {
   }
   bool InWindow(int64_t pos) const { return Ahead(pos) < active_span_; }
   int64_t ServeExactly(const DemandRow& row, int64_t lo, int64_t cycle);
-  bool Hit(int64_t pos, int64_t s, int64_t u);
-  bool OtherCellHit(int64_t s, int64_t u);
   void NewPrefetch();
+
+  // Repeated IFMAP addresses (overlapping windows): a request is pixel (oy, ox) and window
+  // position (fy, fx, c) (§1), stepped port by port along a demand row without divisions.
+  struct Request {
+    int64_t oy, ox, fy, fx, c;
+  };
+  // The other cell (jy, jx) through which the last request hit. Along a row without holes
+  // the candidate's cell moves like the row's own cells — (s+1, u+da), the next position in
+  // prefetch order while it stays in one block — so `pos` is known without recomputing.
+  struct Candidate {
+    int64_t jy = 0, jx = 0;
+    int64_t pos = 0, col = 0;  // for the current port, when `known`
+    bool known = false;
+  };
+  Request Decompose(int64_t s, int64_t u) const;
+  void Step(Request* x, int64_t dpix, int64_t dk) const;
+  bool Holds(const Request& x, int64_t jy, int64_t jx) const;
+  int64_t CandidatePosition(const Request& x, int64_t jy, int64_t jx, int64_t* col) const;
+  bool OtherCellHit(const Request& x);
 
   const ReadOperand& op_;
   StallModel model_;
   int64_t bw_, prefetch_rows_;
   int64_t ring_, active_span_, prefetch_span_;  // in positions: #lines, active, prefetch lines
   int64_t window_start_ = 0, last_prefetch_ = -1, prefetches_ = 0;
-  int64_t last_jy_ = 0, last_jx_ = 0;  // OtherCellHit's last successful candidate
+  Candidate cand_;
   DramStats dram_;
 };
 
