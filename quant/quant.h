@@ -9,5 +9,6 @@
 #include "quant/int_conv.h"  // integer inference of a quantized conv (int8 codes, int32 sums)
 #include "quant/lsq.h"  // uniform quantizer (Eq. 1): ranges, LSQ op, initial steps, grad scales
 #include "quant/vertical.h"  // vertical layering: once-QAT quantizer op, codes, steps, Heaviside STE
+#include "quant/vlmodel_file.h"  // the vertical-layered model file: one file, every precision (prefixes)
 
 #endif  // STRATA_QUANT_QUANT_H_
