@@ -22,8 +22,8 @@ int64_t PackedBytes(int64_t n, int bits) {
 
 std::vector<int32_t> DownsampleCodes(const std::vector<int32_t>& codes, int from_bits,
                                      int to_bits) {
-  CHECK(to_bits >= 1 && to_bits <= from_bits) << "DownsampleCodes: " << from_bits << " -> "
-                                              << to_bits << " bits";
+  CHECK(to_bits >= 1 && to_bits <= from_bits)
+      << "DownsampleCodes: " << from_bits << " -> " << to_bits << " bits";
   std::vector<int32_t> out(codes.size());
   for (size_t i = 0; i < codes.size(); ++i) out[i] = codes[i] >> (from_bits - to_bits);
   return out;
@@ -44,8 +44,8 @@ void AddEnhancePlane(const std::vector<uint8_t>& e, std::vector<int32_t>* q) {
 }
 
 VerticalLayers Decompose(const std::vector<int32_t>& codes, int bits, int basic_bits) {
-  CHECK(basic_bits >= 1 && basic_bits <= bits) << "Decompose: " << bits << " bits, basic "
-                                               << basic_bits;
+  CHECK(basic_bits >= 1 && basic_bits <= bits)
+      << "Decompose: " << bits << " bits, basic " << basic_bits;
   VerticalLayers v;
   v.basic_bits = basic_bits;
   v.basic = DownsampleCodes(codes, bits, basic_bits);

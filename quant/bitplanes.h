@@ -29,8 +29,7 @@ namespace quant {
 int64_t PackedBytes(int64_t n, int bits);
 
 // q_to = floor(q_from / 2^(from_bits - to_bits)) for codes of width from_bits (Eq. 5).
-std::vector<int32_t> DownsampleCodes(const std::vector<int32_t>& codes, int from_bits,
-                                     int to_bits);
+std::vector<int32_t> DownsampleCodes(const std::vector<int32_t>& codes, int from_bits, int to_bits);
 
 // e_b = q_b - 2 floor(q_b / 2), the least significant bit of each code.
 std::vector<uint8_t> EnhancePlane(const std::vector<int32_t>& q_b);

@@ -33,7 +33,8 @@ TEST(BitplanesTest, DecompositionIsBitSlicingAndReconstructsEveryWidth) {
       ASSERT_EQ(static_cast<int>(v.planes.size()), n_bits - b0);
       for (size_t i = 0; i < q.size(); ++i) {
         // basic layer = floor(q / 2^(N - b0)) (Eq. 5 read in double)
-        ASSERT_EQ(v.basic[i], static_cast<int32_t>(std::floor(q[i] / std::ldexp(1.0, n_bits - b0))));
+        ASSERT_EQ(v.basic[i],
+                  static_cast<int32_t>(std::floor(q[i] / std::ldexp(1.0, n_bits - b0))));
         for (int k = 1; k <= n_bits - b0; ++k) {  // e_{b0+k} is bit N - b0 - k of q
           ASSERT_EQ(v.planes[k - 1][i], Bit(q[i], n_bits - b0 - k)) << "q=" << q[i] << " k=" << k;
         }
@@ -42,7 +43,8 @@ TEST(BitplanesTest, DecompositionIsBitSlicingAndReconstructsEveryWidth) {
         const std::vector<int32_t> expected = DownsampleCodes(q, n_bits, b0 + k);
         ASSERT_EQ(Reconstruct(v, k), expected) << "N=" << n_bits << " b0=" << b0 << " k=" << k;
         for (size_t i = 0; i < q.size(); ++i) {
-          ASSERT_EQ(expected[i], static_cast<int32_t>(std::floor(q[i] / std::ldexp(1.0, n_bits - b0 - k))));
+          ASSERT_EQ(expected[i],
+                    static_cast<int32_t>(std::floor(q[i] / std::ldexp(1.0, n_bits - b0 - k))));
         }
       }
     }

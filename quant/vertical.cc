@@ -21,13 +21,14 @@ kernels::VerticalParams Params(float s_w, int source_bits, int bits, bool compen
 }  // namespace
 
 float CompensationOffset(int source_bits, int bits, bool compensation) {
-  CHECK(bits >= 1 && bits <= source_bits) << "CompensationOffset: b " << bits << ", N " << source_bits;
+  CHECK(bits >= 1 && bits <= source_bits)
+      << "CompensationOffset: b " << bits << ", N " << source_bits;
   return compensation ? 0.5f * (1.f - std::ldexp(1.f, bits - source_bits)) : 0.f;  // Eq. 6
 }
 
 float VerticalGradScale(int64_t numel, int source_bits) {
-  CHECK(numel >= 1 && source_bits >= 2) << "VerticalGradScale: numel " << numel << ", N "
-                                        << source_bits;
+  CHECK(numel >= 1 && source_bits >= 2)
+      << "VerticalGradScale: numel " << numel << ", N " << source_bits;
   const double qp = std::ldexp(1.0, source_bits - 1) - 1;
   return static_cast<float>(1.0 / std::sqrt(double(numel) * qp));
 }
@@ -63,8 +64,8 @@ Tensor VerticalDequantize(const std::vector<int32_t>& codes, const Shape& shape,
   CHECK_EQ(static_cast<int64_t>(codes.size()), NumElements(shape))
       << "VerticalDequantize: codes for shape " << ShapeStr(shape);
   Tensor y = Tensor::Empty(shape);
-  kernels::VerticalDequantize(Params(s_w, source_bits, bits, compensation), y.numel(),
-                              codes.data(), y.data());
+  kernels::VerticalDequantize(Params(s_w, source_bits, bits, compensation), y.numel(), codes.data(),
+                              y.data());
   return y;
 }
 

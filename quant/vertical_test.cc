@@ -21,15 +21,13 @@ namespace {
 int32_t TopBits(int32_t q, int n_bits, int b) {
   const uint32_t pattern = static_cast<uint32_t>(q) & ((1u << n_bits) - 1);
   const uint32_t top = pattern >> (n_bits - b);
-  return top >= (1u << (b - 1)) ? static_cast<int32_t>(top) - (1 << b)
-                                : static_cast<int32_t>(top);
+  return top >= (1u << (b - 1)) ? static_cast<int32_t>(top) - (1 << b) : static_cast<int32_t>(top);
 }
 
 Tensor Step(float s) { return Tensor::Full({1}, s).set_requires_grad(true); }
 
 bool SameBits(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() &&
-         std::memcmp(a.data(), b.data(), a.numel() * sizeof(float)) == 0;
+  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.numel() * sizeof(float)) == 0;
 }
 
 // Weights (m + f) s with every integer m in [lo - 3, hi + 3] and f in {-0.25, 0, 0.25}, so
@@ -65,8 +63,8 @@ TEST(VerticalTest, EveryCodeOfEveryWidthIsTheTopBitsOfTheSourceCode) {
           ASSERT_TRUE(SameBits(y, y2)) << "N=" << n_bits << " b=" << b;
           const double z = comp ? 0.5 * (1 - std::ldexp(1.0, b - n_bits)) : 0.0;
           for (int64_t i = 0; i < n; ++i) {
-            const float expected =
-                static_cast<float>(std::ldexp(double(s), n_bits - b) * (TopBits(sw.q_n[i], n_bits, b) + z));
+            const float expected = static_cast<float>(std::ldexp(double(s), n_bits - b) *
+                                                      (TopBits(sw.q_n[i], n_bits, b) + z));
             ASSERT_EQ(y.data()[i], expected) << "N=" << n_bits << " b=" << b << " w=" << sw.w[i];
           }
         }
@@ -76,7 +74,8 @@ TEST(VerticalTest, EveryCodeOfEveryWidthIsTheTopBitsOfTheSourceCode) {
           if (b == 1) continue;
           // Enhance bit e_b = q_b - 2 q_{b-1} (Eq. 3) is bit N-b of the pattern.
           const int32_t e = q[i] - 2 * previous[i];
-          ASSERT_EQ(e, static_cast<int32_t>((static_cast<uint32_t>(sw.q_n[i]) >> (n_bits - b)) & 1u))
+          ASSERT_EQ(e,
+                    static_cast<int32_t>((static_cast<uint32_t>(sw.q_n[i]) >> (n_bits - b)) & 1u))
               << "N=" << n_bits << " b=" << b << " q_N=" << sw.q_n[i];
         }
         previous = q;
@@ -139,10 +138,10 @@ TEST(VerticalTest, CompensationCancelsTheMeanDownsamplingError) {
 Tensor Composite(const Tensor& w, const Tensor& s, int n_bits, int b, bool comp, float g) {
   const float lo = -std::ldexp(1.f, n_bits - 1), hi = std::ldexp(1.f, n_bits - 1) - 1;
   const Tensor sg = GradScale(s, g);
-  const Tensor q_n = RoundSte(Clamp(Div(w, sg), lo, hi));                          // Eq. 1
-  const Tensor q_b = FloorSte(Scale(q_n, std::ldexp(1.f, b - n_bits)));            // Eq. 5
-  return Mul(AddScalar(q_b, CompensationOffset(n_bits, b, comp)),                  // Eq. 6
-             Scale(sg, std::ldexp(1.f, n_bits - b)));                              // Eq. 3
+  const Tensor q_n = RoundSte(Clamp(Div(w, sg), lo, hi));                // Eq. 1
+  const Tensor q_b = FloorSte(Scale(q_n, std::ldexp(1.f, b - n_bits)));  // Eq. 5
+  return Mul(AddScalar(q_b, CompensationOffset(n_bits, b, comp)),        // Eq. 6
+             Scale(sg, std::ldexp(1.f, n_bits - b)));                    // Eq. 3
 }
 
 Tensor Uniform(const Shape& shape, uint64_t seed, float lo, float hi) {

@@ -29,7 +29,8 @@ int64_t CheckedNumel(const Shape& shape) {
 
 std::string SectionName(int k, int basic_bits) {
   std::string s = "section " + std::to_string(k);
-  if (basic_bits > 0) s += " (" + std::to_string(basic_bits + k) + "-bit" + (k ? ")" : " basic layer)");
+  if (basic_bits > 0)
+    s += " (" + std::to_string(basic_bits + k) + "-bit" + (k ? ")" : " basic layer)");
   return s;
 }
 
@@ -39,12 +40,15 @@ namespace {
 
 using internal::CheckedNumel;
 
-Status Invalid(const std::string& what) { return InvalidArgumentError("vertical-layered model: " + what); }
+Status Invalid(const std::string& what) {
+  return InvalidArgumentError("vertical-layered model: " + what);
+}
 
 Status CheckTensor(const VlTensor& t, const std::string& where) {
   const int64_t n = CheckedNumel(t.shape);
   if (t.name.empty()) return Invalid(where + ": a tensor has no name");
-  if (n < 0) return Invalid(where + ": tensor '" + t.name + "' has invalid shape " + ShapeStr(t.shape));
+  if (n < 0)
+    return Invalid(where + ": tensor '" + t.name + "' has invalid shape " + ShapeStr(t.shape));
   if (static_cast<int64_t>(t.values.size()) != n) {
     return Invalid(where + ": tensor '" + t.name + "' holds " + std::to_string(t.values.size()) +
                    " values for shape " + ShapeStr(t.shape));

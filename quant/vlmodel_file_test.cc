@@ -73,7 +73,8 @@ void ExpectSameModel(const VlModel& a, const VlModel& b, const std::string& cont
   auto same = [](const std::vector<VlTensor>& x, const std::vector<VlTensor>& y) {
     if (x.size() != y.size()) return false;
     for (size_t i = 0; i < x.size(); ++i) {
-      if (x[i].name != y[i].name || x[i].shape != y[i].shape || x[i].values != y[i].values) return false;
+      if (x[i].name != y[i].name || x[i].shape != y[i].shape || x[i].values != y[i].values)
+        return false;
     }
     return true;
   };
@@ -119,7 +120,8 @@ TEST(VlModelFileTest, RoundTripThroughAFile) {
 // q_b = floor(q_N / 2^(N-b)), computed in double: independent of the shifts in the code.
 std::vector<int32_t> FloorDownsample(const std::vector<int32_t>& q, int n_bits, int b) {
   std::vector<int32_t> out;
-  for (int32_t v : q) out.push_back(static_cast<int32_t>(std::floor(v / std::ldexp(1.0, n_bits - b))));
+  for (int32_t v : q)
+    out.push_back(static_cast<int32_t>(std::floor(v / std::ldexp(1.0, n_bits - b))));
   return out;
 }
 
@@ -167,7 +169,8 @@ TEST(VlModelFileTest, EveryTruncationLoadsADocumentedPrefixOrFails) {
   const std::vector<int64_t> sizes = SectionSizes(f.model);
   for (size_t cut = 0; cut < bytes.size(); ++cut) {
     int complete = 0;  // sections wholly inside the prefix
-    while (complete < static_cast<int>(sizes.size()) && sizes[complete] <= static_cast<int64_t>(cut)) {
+    while (complete < static_cast<int>(sizes.size()) &&
+           sizes[complete] <= static_cast<int64_t>(cut)) {
       ++complete;
     }
     const bool boundary = complete > 0 && sizes[complete - 1] == static_cast<int64_t>(cut);
@@ -192,7 +195,8 @@ TEST(VlModelFileTest, EveryTruncationLoadsADocumentedPrefixOrFails) {
     EXPECT_EQ(lenient->read_info.dropped_partial, !boundary);
     EXPECT_EQ(lenient->read_info.bytes_used, sizes[complete - 1]);
     if (!boundary) {
-      EXPECT_NE(lenient->read_info.note.find("section " + std::to_string(complete)), std::string::npos)
+      EXPECT_NE(lenient->read_info.note.find("section " + std::to_string(complete)),
+                std::string::npos)
           << lenient->read_info.note;
     }
     ExpectSameModel(*lenient, DownsampleModel(f.model, f.model.basic_bits + complete - 1), src);
@@ -233,9 +237,10 @@ TEST(VlModelFileTest, EveryByteFlipFailsAndPayloadFlipsAreChecksumErrorsNamingTh
       // A length prefix made longer reads as a truncated file: the prefix before it loads.
       if (lenient.ok()) {
         EXPECT_TRUE(lenient->read_info.dropped_partial) << "byte " << at;
-        ExpectSameModel(*lenient,
-                        DownsampleModel(f.model, f.model.basic_bits + lenient->read_info.sections_read - 1),
-                        "flip at " + std::to_string(at));
+        ExpectSameModel(
+            *lenient,
+            DownsampleModel(f.model, f.model.basic_bits + lenient->read_info.sections_read - 1),
+            "flip at " + std::to_string(at));
       }
       int k = 0;
       while (static_cast<int64_t>(at) >= sizes[k]) ++k;
@@ -257,7 +262,8 @@ std::vector<pb::VlSection> Decode(const std::string& bytes) {
   pb::VlModelFile file;
   CHECK(file.ParseFromString(bytes));
   std::vector<pb::VlSection> out(file.sections_size());
-  for (int k = 0; k < file.sections_size(); ++k) CHECK(out[k].ParseFromString(file.sections(k).payload()));
+  for (int k = 0; k < file.sections_size(); ++k)
+    CHECK(out[k].ParseFromString(file.sections(k).payload()));
   return out;
 }
 std::string Seal(std::vector<pb::VlSection> sections, const std::string& magic = kVlModelMagic,
@@ -298,7 +304,8 @@ TEST(VlModelFileTest, ResealedOriginalLoads) {  // the harness itself is sound
 TEST(VlModelFileTest, BadPreambles) {
   const auto sections = Decode(Serialized(SmallModel(6).model));
   ExpectError(Seal(sections, "strata.vlmodeX"), StatusCode::kDataLoss, {"magic 'strata.vlmodeX'"});
-  ExpectError(Seal(sections, "strata.checkpoint"), StatusCode::kDataLoss, {"not a strata vertical-layered model"});
+  ExpectError(Seal(sections, "strata.checkpoint"), StatusCode::kDataLoss,
+              {"not a strata vertical-layered model"});
   ExpectError("hello, world", StatusCode::kDataLoss, {"not a strata vertical-layered model"});
   ExpectError("", StatusCode::kDataLoss, {"empty file"});
   ExpectError(Seal(sections, kVlModelMagic, 2), StatusCode::kFailedPrecondition, {"version 2"});
@@ -309,19 +316,22 @@ TEST(VlModelFileTest, PlaneAndCodeBuffersOfTheWrongLengthNameLayerAndSection) {
   const auto sections = Decode(Serialized(SmallModel(7).model));
   auto longer = sections;
   longer[1].mutable_layer_bits(1)->push_back('\0');
-  ExpectError(Seal(longer), StatusCode::kDataLoss,
-              {"section 1 (3-bit)", "layer 'layer2.conv.weight'", "enhance plane of 2 bytes, expected 1"});
+  ExpectError(
+      Seal(longer), StatusCode::kDataLoss,
+      {"section 1 (3-bit)", "layer 'layer2.conv.weight'", "enhance plane of 2 bytes, expected 1"});
   auto shorter = sections;
   shorter[0].mutable_layer_bits(0)->pop_back();
   ExpectError(Seal(shorter), StatusCode::kDataLoss,
-              {"section 0 (2-bit basic layer)", "layer 'layer1.conv.weight'", "basic codes of 2 bytes, expected 3"});
+              {"section 0 (2-bit basic layer)", "layer 'layer1.conv.weight'",
+               "basic codes of 2 bytes, expected 3"});
   auto missing = sections;
   missing[2].mutable_layer_bits()->RemoveLast();
   ExpectError(Seal(missing), StatusCode::kDataLoss,
               {"section 2 (4-bit)", "layer 'layer2.conv.weight' has no enhance plane"});
   auto padded = sections;  // 5 weights: the last 3 bits of the byte are padding
   (*padded[2].mutable_layer_bits(1))[0] |= static_cast<char>(0x80);
-  ExpectError(Seal(padded), StatusCode::kDataLoss, {"section 2 (4-bit)", "layer2.conv.weight", "padding"});
+  ExpectError(Seal(padded), StatusCode::kDataLoss,
+              {"section 2 (4-bit)", "layer2.conv.weight", "padding"});
 }
 
 TEST(VlModelFileTest, MissingUnexpectedAndMisshapenTensorsAreNamed) {
@@ -333,14 +343,17 @@ TEST(VlModelFileTest, MissingUnexpectedAndMisshapenTensorsAreNamed) {
   auto extra = sections;
   *extra[2].add_tensors() = extra[2].tensors(0);
   extra[2].mutable_tensors(3)->set_name("bn9.weight");
-  ExpectError(Seal(extra), StatusCode::kDataLoss, {"section 2 (4-bit)", "unexpected tensor 'bn9.weight'"});
+  ExpectError(Seal(extra), StatusCode::kDataLoss,
+              {"section 2 (4-bit)", "unexpected tensor 'bn9.weight'"});
   auto short_data = sections;
   short_data[0].mutable_fp_tensors(1)->mutable_data()->resize(8);
-  ExpectError(Seal(short_data), StatusCode::kDataLoss, {"section 0", "tensor 'fc.bias' holds 8 bytes, expected 12"});
+  ExpectError(Seal(short_data), StatusCode::kDataLoss,
+              {"section 0", "tensor 'fc.bias' holds 8 bytes, expected 12"});
   auto reshaped = sections;
   reshaped[1].mutable_tensors(0)->set_shape(0, 1);
   reshaped[1].mutable_tensors(0)->mutable_data()->resize(4);
-  ExpectError(Seal(reshaped), StatusCode::kDataLoss, {"section 1 (3-bit)", "'bn1.weight' has shape (1,)"});
+  ExpectError(Seal(reshaped), StatusCode::kDataLoss,
+              {"section 1 (3-bit)", "'bn1.weight' has shape (1,)"});
 }
 
 TEST(VlModelFileTest, BadHeadersChainsAndTrailingBytes) {
@@ -359,8 +372,10 @@ TEST(VlModelFileTest, BadHeadersChainsAndTrailingBytes) {
   ExpectError(bytes + "xyz", StatusCode::kDataLoss, {"unexpected bytes"});
   // Section 0 of one model followed by section 1 of another: the chain breaks.
   const std::string other = Serialized(SmallModel(10).model);
-  const std::vector<int64_t> sizes = SectionSizes(f.model), other_sizes = SectionSizes(SmallModel(10).model);
-  const std::string spliced = bytes.substr(0, sizes[0]) + other.substr(other_sizes[0], other_sizes[1] - other_sizes[0]);
+  const std::vector<int64_t> sizes = SectionSizes(f.model),
+                             other_sizes = SectionSizes(SmallModel(10).model);
+  const std::string spliced =
+      bytes.substr(0, sizes[0]) + other.substr(other_sizes[0], other_sizes[1] - other_sizes[0]);
   ExpectError(spliced, StatusCode::kDataLoss, {"section 1 (3-bit)", "does not follow"});
   VlReadOptions low;
   low.max_bits = 1;

@@ -19,8 +19,7 @@ namespace {
 using internal::CheckedNumel;
 using internal::SectionName;
 
-constexpr uint64_t kMagicTag = (1 << 3) | 2, kVersionTag = (2 << 3) | 0,
-                   kSectionTag = (3 << 3) | 2;
+constexpr uint64_t kMagicTag = (1 << 3) | 2, kVersionTag = (2 << 3) | 0, kSectionTag = (3 << 3) | 2;
 
 std::string Str(uint64_t v) { return std::to_string(v); }
 
@@ -54,7 +53,8 @@ Status ReadPreamble(Cursor* c, const std::string& src) {
   if (c->done()) return DataLossError(src + ": empty file (not a vertical-layered model)");
   uint64_t tag = 0, len = 0;
   if (!c->Varint(&tag) || tag != kMagicTag || !c->Varint(&len)) {
-    return DataLossError(src + ": not a strata vertical-layered model (no magic field at offset 0)");
+    return DataLossError(src +
+                         ": not a strata vertical-layered model (no magic field at offset 0)");
   }
   const std::string found = c->bytes.substr(c->pos, std::min<uint64_t>(len, c->remaining()));
   if (len > c->remaining() && len == magic.size() && magic.compare(0, found.size(), found) == 0) {
@@ -106,8 +106,8 @@ Status NextRecord(Cursor* c, const std::string& where, std::string* record, bool
 }
 
 // Checks the record's digest and chain link, then parses its payload.
-Status OpenRecord(const std::string& record, int k, const std::string& where,
-                  std::string* previous, pb::VlSection* s) {
+Status OpenRecord(const std::string& record, int k, const std::string& where, std::string* previous,
+                  pb::VlSection* s) {
   pb::VlSectionRecord r;
   if (!r.ParseFromString(record)) return DataLossError(where + ": record does not parse (corrupt)");
   const std::string digest = Sha256Hex(r.payload());
@@ -187,9 +187,11 @@ Status ReadHeader(const pb::VlSection& s, const std::string& where, VlModel* m,
     VlTensor t;
     int64_t n = 0;
     t.name = spec.name();
-    STRATA_RETURN_IF_ERROR(ReadShape(spec.shape(), where + ": per-width tensor '" + Printable(t.name) + "'", &t.shape, &n));
+    STRATA_RETURN_IF_ERROR(ReadShape(
+        spec.shape(), where + ": per-width tensor '" + Printable(t.name) + "'", &t.shape, &n));
     if (t.name.empty() || !names.insert(t.name).second) {
-      return DataLossError(where + ": per-width tensor '" + Printable(t.name) + "': empty or duplicate name");
+      return DataLossError(where + ": per-width tensor '" + Printable(t.name) +
+                           "': empty or duplicate name");
     }
     specs->push_back(std::move(t));
   }
@@ -202,7 +204,8 @@ Status ReadLayerBits(const pb::VlSection& s, int k, const std::string& where, Vl
   const int layers = static_cast<int>(m->layers.size());
   if (s.layer_bits_size() < layers) {
     return DataLossError(where + ": layer '" + m->layers[s.layer_bits_size()].name + "' has no " +
-                         what + " (" + Str(s.layer_bits_size()) + " for " + Str(layers) + " layers)");
+                         what + " (" + Str(s.layer_bits_size()) + " for " + Str(layers) +
+                         " layers)");
   }
   if (s.layer_bits_size() > layers) {
     return DataLossError(where + ": " + Str(s.layer_bits_size()) + " layer buffers for " +
@@ -250,8 +253,8 @@ Status ReadWidthTensors(const pb::VlSection& s, const std::vector<VlTensor>& spe
     out->push_back(std::move(t));
   }
   if (s.tensors_size() > static_cast<int>(specs.size())) {
-    return DataLossError(where + ": unexpected tensor '" + Printable(s.tensors(specs.size()).name()) +
-                         "' (not in the header)");
+    return DataLossError(where + ": unexpected tensor '" +
+                         Printable(s.tensors(specs.size()).name()) + "' (not in the header)");
   }
   return Status::Ok();
 }
@@ -261,7 +264,8 @@ Status ReadFpTensors(const pb::VlSection& s, const std::string& where, VlModel* 
   for (const pb::VlFloatTensor& p : s.fp_tensors()) {
     VlTensor t;
     STRATA_RETURN_IF_ERROR(ToTensor(p, where + " (full precision)", &t));
-    if (!names.insert(t.name).second) return DataLossError(where + ": duplicate tensor '" + t.name + "'");
+    if (!names.insert(t.name).second)
+      return DataLossError(where + ": duplicate tensor '" + t.name + "'");
     m->fp_tensors.push_back(std::move(t));
   }
   return Status::Ok();
@@ -278,7 +282,8 @@ Status ReadSection(const pb::VlSection& s, int k, const std::string& src,
                                   " is below the file's basic width " + Str(m->basic_bits));
     }
   } else if (s.has_header() || s.fp_tensors_size() > 0) {
-    return DataLossError(src + ": " + SectionName(k, m->basic_bits) + ": header or full-precision tensors outside section 0");
+    return DataLossError(src + ": " + SectionName(k, m->basic_bits) +
+                         ": header or full-precision tensors outside section 0");
   }
   const std::string where = src + ": " + SectionName(k, m->basic_bits);
   if (s.bits() != static_cast<uint32_t>(m->basic_bits + k)) {
@@ -295,8 +300,8 @@ Status CheckEnd(const Cursor& c, int declared, const std::string& src) {
   Cursor peek = c;
   uint64_t tag = 0;
   if (peek.Varint(&tag) && tag == kSectionTag) {
-    return DataLossError(src + ": an extra section at byte offset " + Str(c.pos) +
-                         " after the " + Str(declared) + " the header declares");
+    return DataLossError(src + ": an extra section at byte offset " + Str(c.pos) + " after the " +
+                         Str(declared) + " the header declares");
   }
   return DataLossError(src + ": " + Str(c.remaining()) + " unexpected bytes at offset " +
                        Str(c.pos) + " after the last section");

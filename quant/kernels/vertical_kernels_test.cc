@@ -51,7 +51,8 @@ double SumTolerance(const VerticalParams& p, const std::vector<float>& w,
                     const std::vector<float>& dy) {
   double b = 0;
   for (size_t i = 0; i < w.size(); ++i) {
-    b += std::fabs(double(dy[i])) * (std::fabs(double(w[i] / p.step)) + std::ldexp(1.0, p.source_bits));
+    b += std::fabs(double(dy[i])) *
+         (std::fabs(double(w[i] / p.step)) + std::ldexp(1.0, p.source_bits));
   }
   return 2.0 * double(w.size()) * std::ldexp(1.0, -53) * b;
 }
@@ -98,12 +99,14 @@ TEST(VerticalKernelsTest, BackwardEqualsReference) {
         std::vector<double> partials(VerticalBackwardPartials(n));
         const double sum =
             VerticalBackward(p, n, w.data(), dy.data(), dw.data(), accumulate, partials.data());
-        const double ref = VerticalBackwardReference(p, n, w.data(), dy.data(), dw_ref.data(), accumulate);
+        const double ref =
+            VerticalBackwardReference(p, n, w.data(), dy.data(), dw_ref.data(), accumulate);
         ASSERT_TRUE(SameBits(dw, dw_ref)) << "N=" << p.source_bits << " b=" << p.bits << " n=" << n;
         ASSERT_LE(std::fabs(sum - ref), SumTolerance(p, w, dy))
             << "N=" << p.source_bits << " b=" << p.bits << " n=" << n << " seed=" << seed;
         // dw null: the same sum, bit for bit.
-        ASSERT_EQ(VerticalBackward(p, n, w.data(), dy.data(), nullptr, false, partials.data()), sum);
+        ASSERT_EQ(VerticalBackward(p, n, w.data(), dy.data(), nullptr, false, partials.data()),
+                  sum);
       }
     }
   }
@@ -141,7 +144,8 @@ TEST(VerticalKernelsTest, BitIdenticalForOneTwoThreeThreads) {
     std::vector<float> y(n), dw(n);
     std::vector<double> partials(VerticalBackwardPartials(n));
     VerticalForward(p, n, w.data(), y.data());
-    const double sum = VerticalBackward(p, n, w.data(), dy.data(), dw.data(), false, partials.data());
+    const double sum =
+        VerticalBackward(p, n, w.data(), dy.data(), dw.data(), false, partials.data());
     if (threads == 1) {
       y0 = y, dw0 = dw, sum0 = sum;
     } else {
