@@ -2,6 +2,7 @@
 // Reading lives in vlmodel_read.cc.
 #include "quant/vlmodel_file.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <set>

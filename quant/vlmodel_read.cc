@@ -2,6 +2,7 @@
 // top-level framing (magic, version, one length-delimited record per section) is walked by
 // hand so that a cut or foreign byte is reported with its section and offset; each record
 // is then checked (SHA-256, chain) before its payload is parsed and validated.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <set>
