@@ -1,6 +1,9 @@
-// `bazel run //reports:all -- [--preset=...] [--out=<dir>] [--threads=<n>] [--fresh]`:
-// runs every implemented table and writes REPORT.md (index, claim verdicts, preset,
-// machine, code version, total time); tables not implemented yet are listed as such.
+// `bazel run //reports:all -- [--preset=...] [--out=<dir>] [--threads=<n>] [--fresh]
+//      [--cache=<dir>] [--data=<dir> --data_kind=...]`:
+// runs every implemented table (one cached Runner shared by all, so a run two tables
+// share is trained once) and writes REPORT.md: preset, machine, code version, runs
+// computed/reused, total time, an index of tables with claim verdicts, then every claim
+// and figure; tables not implemented yet are listed as such.
 // Without --out, table files go to reports/out/<paper>/ and REPORT.md to reports/out/;
 // with --out=<dir>, all of them go into <dir>.
 #include <unistd.h>
@@ -10,6 +13,7 @@
 #include <fstream>
 #include <thread>
 
+#include "reports/runfiles.h"
 #include "reports/table.h"
 
 namespace strata {
@@ -49,16 +53,42 @@ std::string Verdicts(const TableReport& r) {
          " –";
 }
 
+// Every claim of a table and its figures, for REPORT.md.
+std::string Details(const TableReport& r, const std::string& dir_prefix) {
+  std::string md = "### " + r.target() + ": " + r.title() + "\n\n";
+  if (!r.note().empty()) md += r.note() + "\n\n";
+  for (const Claim& c : r.claims()) {
+    const char* mark = c.holds().kind_case() != Cell::kBoolValue ? "–"
+                       : c.holds().bool_value()                  ? "✓"
+                                                                 : "✗";
+    md += std::string("- ") + mark + " " + c.text() + " — " + c.evidence() + "\n";
+  }
+  for (const std::string& f : r.figures()) {
+    if (f.size() > 4 && f.compare(f.size() - 4, 4, ".png") == 0) {
+      md += "\n![" + f + "](" + dir_prefix + f + ")\n";
+    }
+  }
+  return md + "\n";
+}
+
 int Main(int argc, char** argv) {
+  SetProgramPath(argv[0]);
   auto ctx = ParseTableFlags(argc, argv, {}, "");
   if (!ctx.ok()) {
     std::fprintf(stderr, "reports:all: %s\n", ctx.status().ToString().c_str());
     return 2;
   }
+  auto runner = MakeRunner(*ctx);
+  if (!runner.ok()) {
+    std::fprintf(stderr, "reports:all: %s\n", runner.status().ToString().c_str());
+    return 1;
+  }
+  ctx->runner = runner->get();
   const bool flat = ctx->out_dir != WorkspaceRoot() + "/reports/out/";
   const std::string root = flat ? ctx->out_dir : WorkspaceRoot() + "/reports/out";
   const auto start = std::chrono::steady_clock::now();
   std::string index = "| target | paper | what | claims | time (s) |\n|---|---|---|---|---|\n";
+  std::string details;
   int failed = 0, missing = 0;
   for (const TableDef& def : AllTables()) {
     if (!def.fn) {
@@ -82,16 +112,24 @@ int Main(int argc, char** argv) {
     }
     index += "| [`" + def.target + "`](" + link + ") | " + def.paper + " | " + def.what + " | " +
              Verdicts(*report) + " | " + FormatCell(Number(report->seconds())) + " |\n";
+    details += Details(*report, flat ? "" : def.dir + "/");
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string md = "# strata report\n\n";
   md += "- preset: `" + ctx->preset + "`\n- machine: " + Machine() + "\n";
-  md += "- code version: " +
+  const Runner& r = **runner;
+  md += "- code version: train binary " + r.options().code_version.substr(0, 16) + ", git " +
         CommandOutput("git -C '" + WorkspaceRoot() + "' describe --always --dirty 2>/dev/null") +
-        "\n- total time: " + FormatCell(Number(seconds)) + " s\n- " +
+        "\n- runs: " + std::to_string(r.computed()) + " trained, " + std::to_string(r.reused()) +
+        " reused from the cache (" + ctx->cache_dir + ")" +
+        (r.recomputed_corrupt() > 0
+             ? ", " + std::to_string(r.recomputed_corrupt()) + " corrupt entries recomputed"
+             : std::string()) +
+        "\n- total time: " + FormatCell(Number(seconds)) + " s (preset budget for all tables: " +
+        FormatCell(Number(ctx->preset_config.budget_minutes())) + " min)\n- " +
         std::to_string(missing) + " of " + std::to_string(AllTables().size()) +
-        " targets not implemented yet\n\n" + index;
+        " targets not implemented yet\n\n" + index + "\n## Claims and figures\n\n" + details;
   Status s = MakeDirs(root);
   if (s.ok()) s = WriteFileAtomic(root + "/REPORT.md", md);
   if (!s.ok()) {

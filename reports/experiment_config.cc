@@ -1,7 +1,4 @@
 // ExperimentConfig parsing and validation; deterministic protobuf serialization.
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-
 #include <cmath>
 #include <sstream>
 
@@ -11,18 +8,6 @@ namespace strata {
 namespace reports {
 namespace {
 
-namespace pb = google::protobuf;
-
-class CollectErrors : public pb::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (first.empty()) {
-      first = std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
-    }
-  }
-  void AddWarning(int, int, const std::string&) override {}
-  std::string first;
-};
 
 // "optimizer.lr: -0.1 must be in (0, 100]".
 Status Range(const std::string& field, double value, double lo, double hi, bool lo_open = false,
@@ -73,12 +58,8 @@ Status ValidateExperimentConfig(const ExperimentConfig& c) {
 StatusOr<ExperimentConfig> ParseExperimentConfig(const std::string& text,
                                                  const std::string& source) {
   ExperimentConfig config;
-  CollectErrors errors;
-  pb::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &config)) {
-    return InvalidArgumentError(source + ":" + errors.first);
-  }
+  std::string error;
+  if (!ParseTextProto(text, source, &config, &error)) return InvalidArgumentError(error);
   if (config.recipe_case() == ExperimentConfig::RECIPE_NOT_SET) config.mutable_fp();
   const Status valid = ValidateExperimentConfig(config);
   if (!valid.ok()) return Status(valid.code(), source + ": " + valid.message());

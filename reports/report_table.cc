@@ -107,6 +107,13 @@ std::string RowCell(const google::protobuf::Struct& row, const std::string& colu
   return it == row.fields().end() ? "" : FormatCell(it->second);
 }
 
+// A table cell may not contain a bare '|'.
+std::string MarkdownEscape(const std::string& s) {
+  std::string out;
+  for (char ch : s) out += ch == '|' ? std::string("\\|") : std::string(1, ch);
+  return out;
+}
+
 std::string CsvQuote(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string q = "\"";
@@ -128,14 +135,17 @@ std::string ReportToMarkdown(const TableReport& r) {
   md += header + "\n" + rule + "\n";
   for (const auto& row : r.rows()) {
     std::string line = "|";
-    for (const auto& c : r.columns()) line += " " + RowCell(row, c) + " |";
+    for (const auto& c : r.columns()) line += " " + MarkdownEscape(RowCell(row, c)) + " |";
     md += line + "\n";
   }
   if (r.claims_size() > 0) md += "\n## Claims\n\n";
   for (const auto& c : r.claims()) {
     md += "- " + ClaimMark(c) + " " + c.text() + " — " + c.evidence() + " (`" + c.id() + "`)\n";
   }
-  for (const auto& f : r.figures()) md += "\n![" + f + "](" + f + ")\n";
+  for (const auto& f : r.figures()) {
+    const bool svg = f.size() > 4 && f.compare(f.size() - 4, 4, ".svg") == 0;
+    md += svg ? "(also as [SVG](" + f + "))\n" : "\n![" + f + "](" + f + ")\n";
+  }
   return md;
 }
 

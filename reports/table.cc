@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <memory>
+
+#include "reports/runfiles.h"
 
 namespace strata {
 namespace reports {
@@ -53,26 +57,94 @@ StatusOr<TableContext> ParseTableFlags(int argc, char** argv,
       STRATA_RETURN_IF_ERROR(ParseThreads(value, &ctx.threads));
     } else if (arg == "--fresh") {
       ctx.fresh = true;
+    } else if (key == "--cache") {
+      if (value.empty()) return InvalidArgumentError("flag --cache: empty directory");
+      ctx.cache_dir = value;
+    } else if (key == "--data") {
+      ctx.data.dir = value;
+    } else if (key == "--data_kind") {
+      ctx.data.kind = value;
     } else if (key.rfind("--", 0) == 0 &&
                std::find(extra.begin(), extra.end(), key.substr(2)) != extra.end()) {
       ctx.flags[key.substr(2)] = value;
     } else {
-      std::string known = "--preset= --out= --threads= --fresh";
+      std::string known = "--preset= --out= --threads= --fresh --cache= --data= --data_kind=";
       for (const std::string& e : extra) known += " --" + e + "=";
       return InvalidArgumentError("unknown flag '" + arg + "' (known: " + known + ")");
     }
   }
-  static const char* const kPresets[] = {"smoke", "quick", "full", "paper"};
-  if (std::find(std::begin(kPresets), std::end(kPresets), ctx.preset) == std::end(kPresets)) {
-    return InvalidArgumentError("flag --preset: value '" + ctx.preset +
-                                "' is not one of smoke, quick, full, paper");
-  }
+  STRATA_ASSIGN_OR_RETURN(ctx.preset_config, LoadPreset(ctx.preset));
+  if (ctx.cache_dir.empty()) ctx.cache_dir = WorkspaceRoot() + "/reports/out/cache";
   return ctx;
 }
 
-StatusOr<TableReport> RunTable(const TableDef& def, const TableContext& ctx) {
+StatusOr<std::string> CodeVersion() {
+  const std::string path = RunfilePath("reports/code_version.txt");
+  STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.size() != 64) return DataLossError(path + ": not a SHA-256: '" + text + "'");
+  return text;
+}
+
+StatusOr<std::unique_ptr<Runner>> MakeRunner(const TableContext& ctx) {
+  RunnerOptions o;
+  o.cache_dir = ctx.cache_dir;
+  o.train_binary = RunfilePath("reports/train");
+  if (!FileExists(o.train_binary)) {
+    return NotFoundError(o.train_binary +
+                         ": the train binary is missing; run tables through `bazel run`");
+  }
+  STRATA_ASSIGN_OR_RETURN(o.code_version, CodeVersion());
+  o.threads = ctx.threads;
+  o.fresh = ctx.fresh;
+  return std::make_unique<Runner>(o);
+}
+
+StatusOr<std::vector<std::pair<std::string, ExperimentConfig>>> PresetPlan(
+    const TableDef& def, const TableContext& ctx) {
+  std::vector<std::pair<std::string, ExperimentConfig>> out;
+  if (!def.plan) return out;
+  for (const PlannedRun& run : def.plan(ctx)) {
+    for (uint64_t seed : PresetSeeds(ctx.preset_config, run.config)) {
+      STRATA_ASSIGN_OR_RETURN(
+          ExperimentConfig c, ApplyPreset(ctx.preset_config, def.target, ctx.data, run.config, seed));
+      out.emplace_back(run.id + "_s" + std::to_string(seed), std::move(c));
+    }
+  }
+  return out;
+}
+
+StatusOr<std::vector<SeededRuns>> RunPlanned(const TableDef& def, const TableContext& ctx) {
+  CHECK(ctx.runner != nullptr) << "RunPlanned: no runner (call through RunTable)";
+  std::vector<SeededRuns> out;
+  for (const PlannedRun& run : def.plan(ctx)) {
+    SeededRuns s;
+    s.id = run.id;
+    for (uint64_t seed : PresetSeeds(ctx.preset_config, run.config)) {
+      STRATA_ASSIGN_OR_RETURN(
+          ExperimentConfig c, ApplyPreset(ctx.preset_config, def.target, ctx.data, run.config, seed));
+      StatusOr<RunRecord> r = ctx.runner->Get(c);
+      if (!r.ok()) return r.status().Annotate("run " + run.id + ": ");
+      s.seeds.push_back(*std::move(r));
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+StatusOr<TableReport> RunTable(const TableDef& def, const TableContext& ctx_in) {
   CHECK(def.fn) << "RunTable: " << def.target << " is not implemented";
+  TableContext ctx = ctx_in;
   if (ctx.threads > 0) SetNumThreads(ctx.threads);
+  // Fail on an unwritable output directory before any run starts.
+  STRATA_RETURN_IF_ERROR(MakeDirs(ctx.out_dir));
+  STRATA_RETURN_IF_ERROR(WriteFileAtomic(ctx.out_dir + "/.strata_write_check", ""));
+  std::remove((ctx.out_dir + "/.strata_write_check").c_str());
+  std::unique_ptr<Runner> runner;
+  if (ctx.runner == nullptr && def.plan) {
+    STRATA_ASSIGN_OR_RETURN(runner, MakeRunner(ctx));
+    ctx.runner = runner.get();
+  }
   const auto start = std::chrono::steady_clock::now();
   StatusOr<TableReport> report = def.fn(ctx);
   if (!report.ok()) return report.status().Annotate(def.target + ": ");

@@ -5,17 +5,27 @@
 //
 // Stable command line (README, "Table interface"):
 //   bazel run //reports:<target> -- --preset=<p> --out=<dir> [--threads=<n>] [--fresh]
-//                                   [--<table-specific flag>=<value> ...]
+//       [--cache=<dir>] [--data=<dir> --data_kind=cifar10|cifar100|imagenet]
+//       [--<table-specific flag>=<value> ...]
+//
+// A training table declares its runs in `plan` (configs before the preset; pure, no data
+// access) and reads their results in `fn` through RunPlanned, which applies the preset
+// (preset.h), repeats each run per seed and asks the cached Runner (runner.h). The same
+// plan feeds the Bazel run actions (`bazel build //reports:<target>_results`, runs.bzl).
 #ifndef STRATA_REPORTS_TABLE_H_
 #define STRATA_REPORTS_TABLE_H_
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/engine.h"
+#include "reports/experiment.pb.h"
+#include "reports/preset.h"
 #include "reports/report_table.h"
+#include "reports/runner.h"
 
 namespace strata {
 namespace reports {
@@ -25,7 +35,25 @@ struct TableContext {
   int threads = 0;               // 0: engine default (all cores)
   bool fresh = false;            // ignore the result cache
   std::string out_dir;           // where <target>.{json,md,csv} and figures go
+  std::string cache_dir;         // the result cache (default <workspace>/reports/out/cache)
+  UserData data;                 // --data / --data_kind (the paper preset)
   std::map<std::string, std::string> flags;  // table-specific --key=value flags
+  Preset preset_config;          // the loaded preset
+  Runner* runner = nullptr;      // set by RunTable
+};
+
+// A planned run: an id unique within the table (used in row labels and Bazel target
+// names: [a-z0-9_]) and its config before the preset.
+struct PlannedRun {
+  std::string id;
+  ExperimentConfig config;
+};
+using PlanFn = std::function<std::vector<PlannedRun>(const TableContext&)>;
+
+// One planned run at the context's preset: a record per seed.
+struct SeededRuns {
+  std::string id;
+  std::vector<RunRecord> seeds;
 };
 
 using TableFn = std::function<StatusOr<TableReport>(const TableContext&)>;
@@ -37,6 +65,7 @@ struct TableDef {
   std::string what;
   TableFn fn;          // empty: not implemented yet
   std::vector<std::string> extra_flags;  // table-specific flags it accepts
+  PlanFn plan;         // the training runs, for tables that train (else empty)
 };
 
 // Every target of TABLES.md, in its order.
@@ -49,8 +78,24 @@ StatusOr<TableContext> ParseTableFlags(int argc, char** argv,
                                        const std::vector<std::string>& extra,
                                        const std::string& default_subdir);
 
-// Runs def.fn (which must be set) and writes its report into ctx.out_dir.
+// Runs def.fn (which must be set) with a Runner on ctx.cache_dir and writes its report
+// into ctx.out_dir.
 StatusOr<TableReport> RunTable(const TableDef& def, const TableContext& ctx);
+
+// The runner tables share: ctx.cache_dir, the train binary from the runfiles, the code
+// version, ctx.threads and ctx.fresh.
+StatusOr<std::unique_ptr<Runner>> MakeRunner(const TableContext& ctx);
+
+// Every planned run of `def` at ctx's preset, each repeated per seed, through ctx.runner.
+StatusOr<std::vector<SeededRuns>> RunPlanned(const TableDef& def, const TableContext& ctx);
+
+// The plan of `def` at ctx's preset: (id, seed) -> config, without running anything.
+StatusOr<std::vector<std::pair<std::string, ExperimentConfig>>> PresetPlan(
+    const TableDef& def, const TableContext& ctx);
+
+// The runner's code version: reports/code_version.txt from the runfiles (the SHA-256 of
+// the train binary, made by the //reports:code_version genrule).
+StatusOr<std::string> CodeVersion();
 
 // The workspace root under `bazel run` (BUILD_WORKSPACE_DIRECTORY), else ".".
 std::string WorkspaceRoot();

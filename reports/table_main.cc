@@ -2,6 +2,7 @@
 // The target name is baked in by the strata_table macro (tables.bzl) as STRATA_TABLE.
 #include <cstdio>
 
+#include "reports/runfiles.h"
 #include "reports/table.h"
 
 #define STRATA_STRINGIFY_INNER(x) #x
@@ -9,6 +10,7 @@
 
 int main(int argc, char** argv) {
   using namespace strata::reports;
+  SetProgramPath(argv[0]);
   const char* target = STRATA_STRINGIFY(STRATA_TABLE);
   const TableDef* def = FindTable(target);
   if (def == nullptr || !def->fn) {

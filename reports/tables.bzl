@@ -5,10 +5,7 @@ def strata_table(name, deps = [":tables"]):
         name = name,
         srcs = ["table_main.cc"],
         local_defines = ["STRATA_TABLE=" + name],
-        data = [
-            ":paper_numbers",
-            ":table_data",
-        ],
+        data = [":table_runfiles"],
         visibility = ["//visibility:public"],
         deps = deps,
     )

@@ -1,9 +1,19 @@
-// `bazel run //reports:train -- --config=<file.pbtxt> [--out=<dir>] [--resume] [--threads=N]`
+// `bazel run //reports:train -- --config=<file.pbtxt> [--out=<dir>] [--resume] [--threads=N]
+//      [--init=<weights.ckpt> [--pretrained_digest=<sha>]] [--code_version=<v>]
+//      [--fashion_mnist_dir=<dir>]`
 //
-// Runs one ExperimentConfig (reports/experiment.proto) and writes <out>/result.pb and
-// <out>/result.json (RunResult), checkpointing at every epoch into <out>. --resume continues
-// from <out>'s last checkpoint. Default <out>: reports/out/runs/<config name> in the
-// workspace. Relative paths are taken from the directory `bazel run` was started in.
+// Runs one ExperimentConfig (reports/experiment.proto) and writes <out>/result.pb,
+// <out>/result.json (RunResult) and <out>/weights.ckpt, checkpointing at every epoch into
+// <out>. --resume continues from <out>'s last checkpoint. Default <out>:
+// reports/out/runs/<config name> in the workspace. Relative paths are taken from the
+// directory `bazel run` was started in.
+//
+// A config with a `pretrained` run starts from that run's weights: --init names them
+// (the table runner and the Bazel run actions pass the pretrained run's weights.ckpt);
+// without --init the pretrained run is trained first into <out>/pretrained.
+// --code_version is recorded in the result (the runner passes the stamp it keys on).
+// --fashion_mnist_dir fills the path of FASHION_MNIST datasets that name none (Bazel
+// actions pass the dataset as an input, so remote executors need not have it installed).
 //
 // OpenBLAS picks its kernel family when it loads, so when OPENBLAS_CORETYPE is unset the
 // binary sets it to Haswell and re-executes itself (DESIGN.md principle 2); the value is
@@ -26,7 +36,7 @@ namespace reports {
 namespace {
 
 struct Flags {
-  std::string config, out;
+  std::string config, out, init, pretrained_digest, code_version, fashion_mnist_dir;
   bool resume = false;
   int threads = -1;
 };
@@ -42,6 +52,14 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
       f->config = v;
     } else if (const char* v = value("--out=")) {
       f->out = v;
+    } else if (const char* v = value("--init=")) {
+      f->init = v;
+    } else if (const char* v = value("--pretrained_digest=")) {
+      f->pretrained_digest = v;
+    } else if (const char* v = value("--code_version=")) {
+      f->code_version = v;
+    } else if (const char* v = value("--fashion_mnist_dir=")) {
+      f->fashion_mnist_dir = v;
     } else if (a == "--resume") {
       f->resume = true;
     } else if (const char* v = value("--threads=")) {
@@ -61,6 +79,14 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
   return error->empty();
 }
 
+// Sets the path of FASHION_MNIST datasets that name none (also in pretrained runs).
+void SetFashionMnistDir(const std::string& dir, ExperimentConfig* c) {
+  for (datasets::DatasetConfig* d : {c->mutable_train_data(), c->mutable_test_data()}) {
+    if (d->kind() == datasets::DatasetConfig::FASHION_MNIST && d->path().empty()) d->set_path(dir);
+  }
+  if (c->has_pretrained()) SetFashionMnistDir(dir, c->mutable_pretrained());
+}
+
 std::string FromDir(const char* env, const std::string& path) {
   const char* dir = std::getenv(env);
   if (path.empty() || path[0] == '/' || dir == nullptr) return path;
@@ -72,8 +98,9 @@ int Main(int argc, char** argv) {
   std::string error;
   if (!ParseFlags(argc, argv, &flags, &error)) {
     std::fprintf(stderr,
-                 "train: %s\nusage: train --config=<file.pbtxt> [--out=<dir>] "
-                 "[--resume] [--threads=N]\n",
+                 "train: %s\nusage: train --config=<file.pbtxt> [--out=<dir>] [--resume] "
+                 "[--threads=N] [--init=<weights.ckpt>] [--pretrained_digest=<sha>] "
+                 "[--code_version=<v>] [--fashion_mnist_dir=<dir>]\n",
                  error.c_str());
     return 2;
   }
@@ -84,6 +111,9 @@ int Main(int argc, char** argv) {
     return 1;
   }
   if (flags.threads > 0) config->set_threads(flags.threads);
+  if (!flags.fashion_mnist_dir.empty()) {
+    SetFashionMnistDir(FromDir("BUILD_WORKING_DIRECTORY", flags.fashion_mnist_dir), &*config);
+  }
   TrainOptions options;
   options.out_dir =
       flags.out.empty()
@@ -94,8 +124,26 @@ int Main(int argc, char** argv) {
   options.resume = flags.resume;
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   options.openblas_coretype = coretype ? coretype : "";
+  options.code_version = flags.code_version;
+  options.init_weights = FromDir("BUILD_WORKING_DIRECTORY", flags.init);
+  options.pretrained_digest = flags.pretrained_digest;
   ProgressPrinter printer(stdout, isatty(fileno(stdout)));
   options.progress = [&](const ProgressState& p, bool end) { printer.Update(p, end); };
+  if (config->has_pretrained() && options.init_weights.empty()) {
+    // Train the pretrained run first (resumable, like the run itself).
+    TrainOptions pre = options;
+    pre.out_dir = options.out_dir + "/pretrained";
+    pre.resume = true;
+    std::printf("%s: training its pretrained run '%s' first into %s\n", config->name().c_str(),
+                config->pretrained().name().c_str(), pre.out_dir.c_str());
+    StatusOr<RunResult> p = RunExperiment(config->pretrained(), pre);
+    if (!p.ok()) {
+      std::fprintf(stderr, "train: pretrained: %s\n", p.status().ToString().c_str());
+      return 1;
+    }
+    options.init_weights = pre.out_dir + "/" + kWeightsFile;
+    options.pretrained_digest = p->param_digest();
+  }
   StatusOr<RunResult> result = RunExperiment(*config, options);
   if (!result.ok()) {
     std::fprintf(stderr, "train: %s\n", result.status().ToString().c_str());
@@ -103,7 +151,7 @@ int Main(int argc, char** argv) {
   }
   std::printf(
       "%s: test top-1 %.2f%%  top-5 %.2f%%  %d epochs  %s%s\nparam digest %s\nwrote "
-      "%s/result.{pb,json}\n",
+      "%s/{result.pb,result.json,weights.ckpt}\n",
       config->name().c_str(), result->final_test_top1(), result->final_test_top5(),
       result->epochs_size(), FormatDuration(result->wall_seconds()).c_str(),
       result->diverged() ? "  DIVERGED" : "", result->param_digest().c_str(),

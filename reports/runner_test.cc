@@ -1,0 +1,255 @@
+// The harness: cache keys (config in, output directory out), presets as data, the cached
+// runner (reuse, corrupt entries recomputed, --fresh), pretrained runs, bad input.
+#include "reports/runner.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "reports/preset.h"
+#include "reports/runfiles.h"
+#include "reports/table.h"
+#include "reports/trainer.h"
+
+namespace strata {
+namespace reports {
+namespace {
+
+std::string TmpDir(const std::string& name) {
+  const char* t = std::getenv("TEST_TMPDIR");
+  return std::string(t ? t : "/tmp") + "/" + name;
+}
+
+// ResNet-20 at width 1/4 on 96 synthetic images: one epoch of 3 batches.
+const char kTiny[] = R"pb(
+  name: "tiny"
+  model { name: "resnet20" width: 0.25 }
+  train_data {
+    kind: SYNTHETIC
+    split: TRAIN
+    synthetic { num_examples: 96 num_classes: 4 channels: 1 height: 28 width: 28 seed: 3 }
+  }
+  test_data {
+    kind: SYNTHETIC
+    split: TEST
+    synthetic { num_examples: 32 num_classes: 4 channels: 1 height: 28 width: 28 seed: 4 }
+  }
+  batch_size: 32
+  epochs: 1
+  optimizer { lr: 0.05 momentum: 0.9 }
+  seed: 1
+  fp {}
+)pb";
+
+ExperimentConfig Tiny() {
+  StatusOr<ExperimentConfig> c = ParseExperimentConfig(kTiny, "kTiny");
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return *c;
+}
+
+RunnerOptions Options(const std::string& cache) {
+  RunnerOptions o;
+  o.cache_dir = TmpDir(cache);
+  o.train_binary = RunfilePath("reports/train");
+  o.code_version = "test-code-version";
+  o.threads = 1;
+  o.log = nullptr;
+  return o;
+}
+
+TEST(RunKeyTest, ChangesWithTheConfigNotWithTheOutputDirectoryOrThreads) {
+  Runner a(Options("cache_a")), b(Options("cache_b"));
+  const ExperimentConfig base = Tiny();
+  const StatusOr<std::string> ka = a.Key(base), kb = b.Key(base);
+  ASSERT_TRUE(ka.ok()) << ka.status().ToString();
+  ASSERT_EQ(ka->size(), 64u);
+  EXPECT_EQ(*ka, *kb);  // another cache/output directory: same key
+  ExperimentConfig threads = base;
+  threads.set_threads(7);
+  EXPECT_EQ(*a.Key(threads), *ka);
+  // Every kind of change moves the key.
+  std::vector<ExperimentConfig> changed(6, base);
+  changed[0].mutable_optimizer()->set_lr(0.06);
+  changed[1].set_seed(2);
+  changed[2].mutable_model()->set_width(0.5);
+  changed[3].mutable_train_data()->mutable_synthetic()->set_seed(9);  // other data
+  changed[4].set_epochs(2);
+  *changed[5].mutable_pretrained() = base;
+  std::set<std::string> keys = {*ka};
+  for (const ExperimentConfig& c : changed) {
+    StatusOr<std::string> k = a.Key(c);
+    ASSERT_TRUE(k.ok()) << k.status().ToString();
+    EXPECT_TRUE(keys.insert(*k).second) << c.DebugString();
+  }
+  // Another code version, same config: another key.
+  RunnerOptions o = Options("cache_a");
+  o.code_version = "other";
+  EXPECT_NE(*Runner(o).Key(base), *ka);
+  // The pure function agrees with the runner and sees the pretrained key.
+  EXPECT_NE(RunKey(base, "v", "t", "s", ""), RunKey(base, "v", "t", "s", "p"));
+  EXPECT_NE(RunKey(base, "v", "t", "s", ""), RunKey(base, "v", "t2", "s", ""));
+}
+
+TEST(RunnerTest, ReusesFinishedRunsRecomputesCorruptEntriesAndFresh) {
+  const std::string cache = "cache_run";
+  std::filesystem::remove_all(TmpDir(cache));
+  Runner runner(Options(cache));
+  StatusOr<RunRecord> first = runner.Get(Tiny());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(first->reused);
+  EXPECT_EQ(first->result.param_digest().size(), 64u);
+  EXPECT_EQ(first->result.code_version(), "test-code-version");
+  StatusOr<RunRecord> again = runner.Get(Tiny());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->reused);
+  EXPECT_EQ(again->result.param_digest(), first->result.param_digest());
+  EXPECT_EQ(runner.computed(), 1);
+  // A truncated result is never trusted: recomputed, to the same bytes.
+  const std::string result = first->dir + "/result.pb";
+  std::filesystem::resize_file(result, std::filesystem::file_size(result) / 2);
+  StatusOr<RunRecord> third = runner.Get(Tiny());
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_FALSE(third->reused);
+  EXPECT_EQ(runner.recomputed_corrupt(), 1);
+  EXPECT_EQ(third->result.param_digest(), first->result.param_digest());
+  // So is a corrupted weights file.
+  {
+    std::FILE* f = std::fopen((first->dir + "/weights.ckpt").c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::fseek(f, 100, SEEK_SET);
+    std::fputc('x', f);
+    std::fclose(f);
+  }
+  EXPECT_FALSE(runner.Get(Tiny())->reused);
+  EXPECT_EQ(runner.recomputed_corrupt(), 2);
+  // --fresh recomputes a good entry.
+  RunnerOptions o = Options(cache);
+  o.fresh = true;
+  Runner fresh(o);
+  StatusOr<RunRecord> f = fresh.Get(Tiny());
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->reused);
+  EXPECT_EQ(f->result.param_digest(), first->result.param_digest());
+  EXPECT_EQ(Runner(Options(cache)).Get(Tiny())->reused, true);
+}
+
+TEST(RunnerTest, PretrainedRunIsComputedOnceAndInitialisesTheRun) {
+  const std::string cache = "cache_pre";
+  std::filesystem::remove_all(TmpDir(cache));
+  Runner runner(Options(cache));
+  ExperimentConfig child = Tiny();
+  child.set_name("child");
+  child.mutable_optimizer()->set_lr(1e-30);  // ~no update: the result shows the init
+  *child.mutable_pretrained() = Tiny();
+  StatusOr<RunRecord> r = runner.Get(child);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(runner.computed(), 2);
+  StatusOr<RunRecord> pre = runner.Get(Tiny());
+  ASSERT_TRUE(pre.ok());
+  EXPECT_TRUE(pre->reused);
+  EXPECT_EQ(r->result.pretrained_digest(), pre->result.param_digest());
+  // Started from the pretrained weights: with a negligible learning rate (and no weight
+  // decay) the child's convolution weights are the pretrained run's, bit for bit.
+  auto conv_weights = [](const std::string& path) {
+    models::ModelSpec spec;
+    spec.name = "resnet20", spec.width = 0.25, spec.in_channels = 1, spec.num_classes = 4;
+    spec.input_size = 32;
+    std::unique_ptr<models::Network> net = std::move(models::Build(spec)).value();
+    LoadOptions extra;
+    extra.allow_extra = true;
+    EXPECT_TRUE(LoadCheckpoint(path, net->params(), nullptr, extra).ok()) << path;
+    const Tensor& w = net->layers()[5]->weight();
+    return std::vector<float>(w.data(), w.data() + w.numel());
+  };
+  EXPECT_EQ(conv_weights(r->dir + "/weights.ckpt"), conv_weights(pre->dir + "/weights.ckpt"));
+  EXPECT_NE(r->result.param_digest(), pre->result.param_digest());  // BN statistics moved
+}
+
+TEST(RunnerTest, FailedRunQuotesItsLog) {
+  RunnerOptions o = Options("cache_fail");
+  Runner runner(o);
+  ExperimentConfig bad = Tiny();
+  bad.mutable_model()->set_name("resnet20");
+  bad.mutable_model()->set_num_classes(2);  // fewer than the data's 4: train refuses
+  StatusOr<RunRecord> r = runner.Get(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("model.num_classes"), std::string::npos)
+      << r.status().ToString();
+}
+
+TEST(PresetTest, EveryPresetLoadsAndAppliesRecursively) {
+  for (const std::string& name : PresetNames()) {
+    StatusOr<Preset> p = LoadPreset(name);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    EXPECT_EQ(p->name(), name);
+  }
+  StatusOr<Preset> smoke = LoadPreset("smoke");
+  ExperimentConfig planned = Tiny();
+  planned.mutable_model()->set_width(0.5);
+  const ExperimentConfig pre = planned;
+  *planned.mutable_pretrained() = pre;
+  StatusOr<ExperimentConfig> c = ApplyPreset(*smoke, "strata_fp", UserData(), planned, 7);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->epochs(), smoke->overlay().epochs());
+  EXPECT_DOUBLE_EQ(c->model().width(), 0.5 * smoke->width_multiplier());
+  EXPECT_EQ(c->seed(), 7u);
+  EXPECT_EQ(c->pretrained().seed(), 7u);
+  EXPECT_DOUBLE_EQ(c->pretrained().model().width(), 0.5 * smoke->width_multiplier());
+  EXPECT_EQ(c->train_data().first_k_per_class().k(), smoke->overlay().train_data().first_k_per_class().k());
+}
+
+TEST(PresetTest, BadInput) {
+  StatusOr<Preset> p = LoadPreset("huge");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("'huge' is not one of smoke, quick, full, paper"),
+            std::string::npos)
+      << p.status().ToString();
+  EXPECT_NE(ParsePreset("name: \"x\" width_multiplier: fast", "p.pbtxt").status().message().find("p.pbtxt:1:"),
+            std::string::npos);
+  StatusOr<Preset> paper = LoadPreset("paper");
+  StatusOr<ExperimentConfig> c = ApplyPreset(*paper, "vl_table1", UserData(), Tiny(), 1);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("--data="), std::string::npos) << c.status().ToString();
+  UserData bad{"/data", "mnist"};
+  EXPECT_NE(ApplyPreset(*paper, "vl_table1", bad, Tiny(), 1).status().message().find("'mnist'"),
+            std::string::npos);
+  UserData cifar{"/data/cifar100", "cifar100"};
+  c = ApplyPreset(*paper, "vl_table1", cifar, Tiny(), 1);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->train_data().kind(), datasets::DatasetConfig::CIFAR100);
+  EXPECT_EQ(c->test_data().path(), "/data/cifar100");
+}
+
+TEST(TableFlagsTest, UnknownPresetFlagAndUnwritableOutput) {
+  char prog[] = "t";
+  char preset[] = "--preset=nope";
+  char* argv1[] = {prog, preset};
+  StatusOr<TableContext> ctx = ParseTableFlags(2, argv1, {}, "x");
+  ASSERT_FALSE(ctx.ok());
+  EXPECT_NE(ctx.status().message().find("'nope'"), std::string::npos);
+  char flag[] = "--bogus=1";
+  char* argv2[] = {prog, flag};
+  EXPECT_NE(ParseTableFlags(2, argv2, {}, "x").status().message().find("unknown flag '--bogus=1'"),
+            std::string::npos);
+  // An output directory that cannot be created: an error naming it, before any run.
+  char out[] = "--out=/proc/strata_no_such_dir/out";
+  char* argv3[] = {prog, out};
+  ctx = ParseTableFlags(2, argv3, {}, "x");
+  ASSERT_TRUE(ctx.ok()) << ctx.status().ToString();
+  const TableDef* def = FindTable("amed_table1");
+  ASSERT_NE(def, nullptr);
+  StatusOr<TableReport> r = RunTable(*def, *ctx);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("/proc/strata_no_such_dir"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_EQ(FindTable("vl_table99"), nullptr);
+}
+
+}  // namespace
+}  // namespace reports
+}  // namespace strata
