@@ -435,21 +435,6 @@ Status Prepare(const ExperimentConfig& config, Run& run) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config,
-                                                  const models::Network&) {
-  switch (config.recipe_case()) {
-    default:
-      return std::unique_ptr<moo::Recipe>(std::make_unique<moo::FpRecipe>());
-  }
-}
-
-int BnVariantsFor(const ExperimentConfig& config) {
-  switch (config.recipe_case()) {
-    default:
-      return 1;
-  }
-}
-
 StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOptions& options) {
   CHECK(!options.out_dir.empty()) << "RunExperiment: TrainOptions::out_dir is empty";
   Run run;
