@@ -1,10 +1,15 @@
-// Integer convolution (see int_conv.h). Per work item (image n, group g, tile of output rows):
-//   1. gather: col8[d][j] = code at depth d = (c, r, s) for tile pixel j (0 outside the
-//      image, in the row padding and beyond the tile), one byte each;
-//   2. pack: int32 pairs (col8[2 d2][j], col8[2 d2 + 1][j]) widened to int16, in panels of 8
-//      pixels, each panel D2 x 8 contiguous;
-//   3. GEMM: acc[k][j] += madd(pair panel, broadcast weight pair), 4 channels x 3 panels of
-//      int32 accumulators in registers, then y = fma(float(acc), scale, bias).
+// Integer convolution (see int_conv.h): a direct kernel over channel pairs, no im2col.
+//
+// Per work item (image n, group g, chunk of up to kChunkRows output rows):
+//   1. pack the input rows the chunk reads into int32 "pairs" xp[c2][phase][row][j], each the
+//      int16 codes of channels (2 c2, 2 c2 + 1) at padded row `row` and padded column
+//      j * stride_w + phase (0 in the padding and for a missing odd channel). Splitting the
+//      columns by phase makes the 8 pixels ow..ow+7 of one tap (r, s) contiguous for any
+//      stride: padded column ow * stride_w + s is phase s % stride_w, j = ow + s / stride_w.
+//   2. for 4 output channels x 2 vectors of 8 pixels (each within one output row), loop over the
+//      taps t = (c2, r, s): load 8 pairs per vector, broadcast the weight pair
+//      (w[k][2 c2][r][s], w[k][2 c2 + 1][r][s]), acc += _mm256_madd_epi16 (two products
+//      summed per int32 lane). Then y = fma(float(acc), scale, bias).
 #include "quant/kernels/int_conv.h"
 
 #include <immintrin.h>
@@ -21,19 +26,19 @@ namespace quant {
 namespace kernels {
 namespace {
 
-constexpr int kPanel = 8;                   // pixels per panel: one __m256i of int32 pairs
-constexpr int64_t kColBudget = int64_t(1) << 16;  // packed int32 per tile (256 KiB, in L2)
-constexpr int kMaxDepth = 1 << 16;          // |acc| <= D * 128 * 255 < 2^31
-
-int RoundUp(int v, int m) { return (v + m - 1) / m * m; }
+constexpr int kVec = 8;             // pixels per vector (int32 lanes)
+constexpr int kChunkRows = 16;      // output rows per work item
+constexpr int kMaxDepth = 1 << 16;  // |acc| <= D * 128 * 255 < 2^31
 
 // Sizes derived from the shape (none depends on the thread count).
 struct Plan {
-  int P, Q, Cg, Kg, D, D2;
-  int rows, tiles;  // output rows per tile, tiles per (image, group)
-  int Tp;           // pixels per tile rounded up to 16 (one pack step)
-  int64_t col8_ints, colp_ints;
-  int64_t slot_ints() const { return col8_ints + colp_ints; }
+  int P, Q, Cg, Kg, C2;  // C2 channel pairs per group
+  int stride_w;
+  int Hs, Wj;        // packed rows per chunk, packed columns per (phase, row)
+  int vecs_per_row;  // ceil(Q / 8)
+  int chunks;        // per (image, group)
+  int taps;          // C2 * R * S
+  int64_t slab_ints() const { return int64_t(C2) * stride_w * Hs * Wj; }
 };
 
 Plan MakePlan(const IntConv2dShape& s) {
@@ -49,145 +54,132 @@ Plan MakePlan(const IntConv2dShape& s) {
   CHECK_LE(s.D(), kMaxDepth) << "IntConv2d: (C/groups)*R*S would overflow the int32 sums";
   Plan p;
   p.P = s.P(), p.Q = s.Q(), p.Cg = s.C / s.groups, p.Kg = s.K / s.groups;
-  p.D = s.D(), p.D2 = (p.D + 1) / 2;
-  p.rows = int(std::clamp<int64_t>(kColBudget / (int64_t(p.D2) * p.Q), 1, p.P));
-  p.tiles = (p.P + p.rows - 1) / p.rows;
-  p.Tp = RoundUp(p.rows * p.Q, 16);
-  p.col8_ints = (int64_t(2 * p.D2) * p.Tp + 3) / 4;
-  p.colp_ints = int64_t(p.D2) * p.Tp;
+  p.C2 = (p.Cg + 1) / 2;
+  p.stride_w = s.stride_w;
+  p.Hs = (std::min(kChunkRows, p.P) - 1) * s.stride_h + s.R;
+  p.vecs_per_row = (p.Q + kVec - 1) / kVec;
+  p.Wj = p.vecs_per_row * kVec + (s.S - 1) / s.stride_w;
+  p.chunks = (p.P + kChunkRows - 1) / kChunkRows;
+  p.taps = p.C2 * s.R * s.S;
   return p;
 }
 
-// Output columns [lo, hi) whose input column ow*stride - pad + s lies inside [0, W).
-void ValidColumns(int W, int Q, int stride, int pad, int s, int* lo, int* hi) {
-  *lo = s >= pad ? 0 : (pad - s + stride - 1) / stride;
-  const int last = W - 1 + pad - s;  // largest ow*stride allowed
-  *hi = last < 0 ? 0 : std::min(Q, last / stride + 1);
+// Weight pairs wp[k][t] and tap offsets into a slab, t = (c2, r, s).
+void PackWeights(const IntConv2dShape& s, const Plan& p, const int8_t* w, int32_t* wp,
+                 int32_t* taps) {
+  for (int k = 0; k < s.K; ++k) {
+    for (int c2 = 0; c2 < p.C2; ++c2) {
+      for (int r = 0; r < s.R; ++r) {
+        for (int ks = 0; ks < s.S; ++ks) {
+          const int c = 2 * c2;
+          const int64_t i0 = ((int64_t(k) * p.Cg + c) * s.R + r) * s.S + ks;
+          const int lo = w[i0], hi = c + 1 < p.Cg ? w[i0 + int64_t(s.R) * s.S] : 0;
+          wp[int64_t(k) * p.taps + (c2 * s.R + r) * s.S + ks] =
+              int32_t(uint32_t(uint16_t(lo)) | (uint32_t(uint16_t(hi)) << 16));
+        }
+      }
+    }
+  }
+  for (int c2 = 0; c2 < p.C2; ++c2)
+    for (int r = 0; r < s.R; ++r)
+      for (int ks = 0; ks < s.S; ++ks) {
+        taps[(c2 * s.R + r) * s.S + ks] =
+            int32_t(((int64_t(c2) * s.stride_w + ks % s.stride_w) * p.Hs + r) * p.Wj +
+                    ks / s.stride_w);
+      }
+}
+
+// Phase columns [lo, hi) whose input column j * stride + phase - pad lies inside [0, W).
+void ValidColumns(int W, int Wj, int stride, int pad, int phase, int* lo, int* hi) {
+  *lo = phase >= pad ? 0 : (pad - phase + stride - 1) / stride;
+  const int last = W - 1 + pad - phase;  // largest j * stride allowed
+  *hi = last < 0 ? 0 : std::min(Wj, last / stride + 1);
   *lo = std::min(*lo, *hi);
 }
 
-// Step 1: col8 rows for depth d over output rows [oh0, oh1) of image n, group g.
-void Gather(const IntConv2dShape& s, const Plan& p, const uint8_t* x, int n, int g, int oh0,
-            int oh1, uint8_t* col8) {
-  for (int d = 0; d < 2 * p.D2; ++d) {
-    uint8_t* row = col8 + int64_t(d) * p.Tp;
-    const int T = (oh1 - oh0) * p.Q;
-    std::memset(row + T, 0, p.Tp - T);
-    if (d >= p.D) {  // the zero partner of an odd depth
-      std::memset(row, 0, T);
-      continue;
-    }
-    const int c = d / (s.R * s.S), r = d / s.S % s.R, ks = d % s.S;
-    int lo, hi;
-    ValidColumns(s.W, p.Q, s.stride_w, s.pad_w, ks, &lo, &hi);
-    const uint8_t* plane = x + (int64_t(n) * s.C + int64_t(g) * p.Cg + c) * s.H * s.W;
-    for (int oh = oh0; oh < oh1; ++oh) {
-      uint8_t* out = row + (oh - oh0) * p.Q;
-      const int ih = oh * s.stride_h - s.pad_h + r;
-      if (ih < 0 || ih >= s.H) {
-        std::memset(out, 0, p.Q);
-        continue;
-      }
-      const uint8_t* src = plane + int64_t(ih) * s.W - s.pad_w + ks;
-      std::memset(out, 0, lo);
-      if (s.stride_w == 1) {
-        std::memcpy(out + lo, src + lo, hi - lo);
-      } else {
-        for (int ow = lo; ow < hi; ++ow) out[ow] = src[ow * s.stride_w];
-      }
-      std::memset(out + hi, 0, p.Q - hi);
-    }
-  }
-}
-
-// Step 2: interleave byte rows 2 d2 and 2 d2 + 1 into int16 pairs, sign- or zero-extended.
+// Step 1: the slab of padded rows [row0, row0 + Hs) of image n, group g (row0 in padded
+// coordinates). Codes are sign- (kSigned) or zero-extended to int16. Rows and phases no tap
+// reads (row % stride_h >= R, phase >= S) stay zero.
 template <bool kSigned>
-void Pack(const Plan& p, const uint8_t* col8, int32_t* colp) {
-  for (int d2 = 0; d2 < p.D2; ++d2) {
-    const uint8_t* a = col8 + int64_t(2 * d2) * p.Tp;
-    const uint8_t* b = a + p.Tp;
-    for (int j = 0; j < p.Tp; j += 16) {
-      const __m128i va = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + j));
-      const __m128i vb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + j));
-      const __m128i lo = _mm_unpacklo_epi8(va, vb), hi = _mm_unpackhi_epi8(va, vb);
-      int32_t* panel = colp + (int64_t(j / kPanel) * p.D2 + d2) * kPanel;
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(panel),
-                          kSigned ? _mm256_cvtepi8_epi16(lo) : _mm256_cvtepu8_epi16(lo));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(panel + int64_t(p.D2) * kPanel),
-                          kSigned ? _mm256_cvtepi8_epi16(hi) : _mm256_cvtepu8_epi16(hi));
+void PackSlab(const IntConv2dShape& s, const Plan& p, const uint8_t* x, int n, int g, int row0,
+              int32_t* slab) {
+  std::memset(slab, 0, p.slab_ints() * sizeof(int32_t));
+  auto code = [](const uint8_t* q, int i) {
+    return uint32_t(uint16_t(kSigned ? int32_t(int8_t(q[i])) : int32_t(q[i])));
+  };
+  const int64_t HW = int64_t(s.H) * s.W;
+  for (int c2 = 0; c2 < p.C2; ++c2) {
+    const uint8_t* even = x + (int64_t(n) * s.C + int64_t(g) * p.Cg + 2 * c2) * HW;
+    const bool has_odd = 2 * c2 + 1 < p.Cg;
+    for (int phase = 0; phase < std::min(s.stride_w, s.S); ++phase) {
+      int lo, hi;
+      ValidColumns(s.W, p.Wj, s.stride_w, s.pad_w, phase, &lo, &hi);
+      for (int hr = 0; hr < p.Hs; ++hr) {
+        const int ih = row0 + hr - s.pad_h;
+        if (ih < 0 || ih >= s.H || hr % s.stride_h >= s.R) continue;
+        const uint8_t* a = even + int64_t(ih) * s.W + phase - s.pad_w;
+        const uint8_t* b = a + HW;
+        int32_t* out = slab + ((int64_t(c2) * s.stride_w + phase) * p.Hs + hr) * p.Wj;
+        if (has_odd) {
+          for (int j = lo; j < hi; ++j)
+            out[j] = int32_t(code(a, j * s.stride_w) | (code(b, j * s.stride_w) << 16));
+        } else {
+          for (int j = lo; j < hi; ++j) out[j] = int32_t(code(a, j * s.stride_w));
+        }
+      }
     }
   }
 }
 
-// Weight codes as int16 pairs (w[k][2 d2], w[k][2 d2 + 1]) in one int32, K x D2.
-void PackWeights(const IntConv2dShape& s, const Plan& p, const int8_t* w, int32_t* wp) {
-  for (int k = 0; k < s.K; ++k) {
-    const int8_t* wk = w + int64_t(k) * p.D;
-    for (int d2 = 0; d2 < p.D2; ++d2) {
-      const int lo = wk[2 * d2], hi = 2 * d2 + 1 < p.D ? wk[2 * d2 + 1] : 0;
-      wp[int64_t(k) * p.D2 + d2] = int32_t(uint32_t(uint16_t(lo)) | (uint32_t(uint16_t(hi)) << 16));
-    }
-  }
-}
-
-// Where step 3 writes: KB output rows of y starting at channel k0 of the item's image.
-struct Out {
-  float* y;  // y[n, g*Kg + k0, oh0*Q + jb] for the first panel
-  int64_t row_stride;  // P*Q
-  int T;               // valid pixels left from jb
-  float scale;
-  const float* bias;  // bias + g*Kg + k0, or null
+// Where step 2 writes one vector: y + (k * PQ) for each channel k of the block.
+struct Vec {
+  int64_t base;  // slab offset of its first pixel's tap (0, 0)
+  float* y;      // output of channel k0, pixel (oh, ow0)
+  int count;     // valid pixels (<= 8)
 };
 
-// Step 3: KB channels x PB panels.
+// Step 2: KB channels x PB vectors. The pragmas unroll the register-block loops so that acc
+// lives in ymm registers (-O2 would otherwise keep it on the stack).
 template <int KB, int PB>
-void MicroKernel(const int32_t* panels, int D2, const int32_t* wp, const Out& o) {
+void MicroKernel(const int32_t* slab, const int32_t* taps, int T, const int32_t* wp,
+                 const Vec* vec, int64_t PQ, float scale, const float* bias) {
   __m256i acc[KB][PB];
-  for (int k = 0; k < KB; ++k)
+#pragma GCC unroll 4
+  for (int k = 0; k < KB; ++k) {
+#pragma GCC unroll 2
     for (int v = 0; v < PB; ++v) acc[k][v] = _mm256_setzero_si256();
-  for (int d2 = 0; d2 < D2; ++d2) {
+  }
+  const int32_t* src[PB];
+#pragma GCC unroll 2
+  for (int v = 0; v < PB; ++v) src[v] = slab + vec[v].base;
+  for (int t = 0; t < T; ++t) {
     __m256i b[PB];
-    for (int v = 0; v < PB; ++v) {
-      b[v] = _mm256_loadu_si256(
-          reinterpret_cast<const __m256i*>(panels + (int64_t(v) * D2 + d2) * kPanel));
-    }
+#pragma GCC unroll 2
+    for (int v = 0; v < PB; ++v)
+      b[v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src[v] + taps[t]));
+#pragma GCC unroll 4
     for (int k = 0; k < KB; ++k) {
-      const __m256i wv = _mm256_set1_epi32(wp[int64_t(k) * D2 + d2]);
-      for (int v = 0; v < PB; ++v) acc[k][v] = _mm256_add_epi32(acc[k][v], _mm256_madd_epi16(b[v], wv));
+      const __m256i wv = _mm256_set1_epi32(wp[int64_t(k) * T + t]);
+#pragma GCC unroll 2
+      for (int v = 0; v < PB; ++v) {
+        acc[k][v] = _mm256_add_epi32(acc[k][v], _mm256_madd_epi16(b[v], wv));
+      }
     }
   }
-  const __m256 scale = _mm256_set1_ps(o.scale);
+  const __m256 sc = _mm256_set1_ps(scale);
   for (int k = 0; k < KB; ++k) {
-    const __m256 bias = _mm256_set1_ps(o.bias ? o.bias[k] : 0.f);
+    const __m256 bk = _mm256_set1_ps(bias ? bias[k] : 0.f);
     for (int v = 0; v < PB; ++v) {
-      const int left = o.T - v * kPanel;
-      if (left <= 0) break;
-      const __m256 y = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[k][v]), scale, bias);
-      float* dst = o.y + k * o.row_stride + v * kPanel;
-      if (left >= kPanel) {
+      const __m256 y = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[k][v]), sc, bk);
+      float* dst = vec[v].y + k * PQ;
+      if (vec[v].count == kVec) {
         _mm256_storeu_ps(dst, y);
       } else {
-        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(left),
+        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(vec[v].count),
                                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
         _mm256_maskstore_ps(dst, m, y);
       }
     }
-  }
-}
-
-template <int KB>
-void PanelBlocks(const Plan& p, const int32_t* colp, const int32_t* wp, Out o, int T) {
-  const int panels = p.Tp / kPanel;
-  for (int pb = 0; pb < panels; pb += 3) {
-    o.T = T - pb * kPanel;
-    if (o.T <= 0) break;
-    const int32_t* src = colp + int64_t(pb) * p.D2 * kPanel;
-    switch (std::min(3, panels - pb)) {
-      case 3: MicroKernel<KB, 3>(src, p.D2, wp, o); break;
-      case 2: MicroKernel<KB, 2>(src, p.D2, wp, o); break;
-      default: MicroKernel<KB, 1>(src, p.D2, wp, o); break;
-    }
-    o.y += 3 * kPanel;
   }
 }
 
@@ -196,34 +188,59 @@ struct Args {
   const Plan* p;
   const uint8_t* x;
   const int32_t* wp;
+  const int32_t* taps;
   float scale;
   const float* bias;
   float* y;
 };
 
-// One (image, group, tile) item with its slot's scratch.
-template <bool kSigned>
-void Item(const Args& a, int64_t item, int32_t* slot) {
+// Vector v of a chunk starting at output row oh0 (row-major over rows, then 8-pixel groups);
+// y points at channel k0 of the item's group.
+Vec VecAt(const IntConv2dShape& s, const Plan& p, int oh0, int v, float* y_k0) {
+  const int oh = oh0 + v / p.vecs_per_row, ow0 = (v % p.vecs_per_row) * kVec;
+  return {int64_t(oh - oh0) * s.stride_h * p.Wj + ow0, y_k0 + int64_t(oh) * p.Q + ow0,
+          std::min(kVec, p.Q - ow0)};
+}
+
+// Channels [k0, k0 + KB) of group g over every vector of the chunk, two vectors at a time.
+template <int KB>
+void ChannelBlock(const Args& a, int g, int k0, int oh0, int nvec, const int32_t* slab,
+                  float* y_group) {
   const IntConv2dShape& s = *a.s;
   const Plan& p = *a.p;
-  const int tile = int(item % p.tiles), g = int(item / p.tiles % s.groups);
-  const int n = int(item / p.tiles / s.groups);
-  const int oh0 = tile * p.rows, oh1 = std::min(p.P, oh0 + p.rows), T = (oh1 - oh0) * p.Q;
-  uint8_t* col8 = reinterpret_cast<uint8_t*>(slot);
-  int32_t* colp = slot + p.col8_ints;
-  Gather(s, p, a.x, n, g, oh0, oh1, col8);
-  Pack<kSigned>(p, col8, colp);
+  const int kc = g * p.Kg + k0;
+  const int32_t* wp = a.wp + int64_t(kc) * p.taps;
+  const float* bias = a.bias ? a.bias + kc : nullptr;
   const int64_t PQ = int64_t(p.P) * p.Q;
+  float* y_k0 = y_group + int64_t(k0) * PQ;
+  int v = 0;
+  for (; v + 2 <= nvec; v += 2) {
+    const Vec pair[2] = {VecAt(s, p, oh0, v, y_k0), VecAt(s, p, oh0, v + 1, y_k0)};
+    MicroKernel<KB, 2>(slab, a.taps, p.taps, wp, pair, PQ, a.scale, bias);
+  }
+  if (v < nvec) {
+    const Vec one = VecAt(s, p, oh0, v, y_k0);
+    MicroKernel<KB, 1>(slab, a.taps, p.taps, wp, &one, PQ, a.scale, bias);
+  }
+}
+
+// One (image, group, chunk of output rows) item, with its slot's slab.
+template <bool kSigned>
+void Item(const Args& a, int64_t item, int32_t* slab) {
+  const IntConv2dShape& s = *a.s;
+  const Plan& p = *a.p;
+  const int chunk = int(item % p.chunks), g = int(item / p.chunks % s.groups);
+  const int n = int(item / p.chunks / s.groups);
+  const int oh0 = chunk * kChunkRows, oh1 = std::min(p.P, oh0 + kChunkRows);
+  PackSlab<kSigned>(s, p, a.x, n, g, oh0 * s.stride_h, slab);
+  const int nvec = (oh1 - oh0) * p.vecs_per_row;
+  float* y_group = a.y + (int64_t(n) * s.K + int64_t(g) * p.Kg) * p.P * p.Q;
   for (int k0 = 0; k0 < p.Kg; k0 += 4) {
-    const int kc = g * p.Kg + k0;
-    const Out o{a.y + (int64_t(n) * s.K + kc) * PQ + int64_t(oh0) * p.Q, PQ, T, a.scale,
-                a.bias ? a.bias + kc : nullptr};
-    const int32_t* wp = a.wp + int64_t(kc) * p.D2;
     switch (std::min(4, p.Kg - k0)) {
-      case 4: PanelBlocks<4>(p, colp, wp, o, T); break;
-      case 3: PanelBlocks<3>(p, colp, wp, o, T); break;
-      case 2: PanelBlocks<2>(p, colp, wp, o, T); break;
-      default: PanelBlocks<1>(p, colp, wp, o, T); break;
+      case 4: ChannelBlock<4>(a, g, k0, oh0, nvec, slab, y_group); break;
+      case 3: ChannelBlock<3>(a, g, k0, oh0, nvec, slab, y_group); break;
+      case 2: ChannelBlock<2>(a, g, k0, oh0, nvec, slab, y_group); break;
+      default: ChannelBlock<1>(a, g, k0, oh0, nvec, slab, y_group); break;
     }
   }
 }
@@ -233,18 +250,18 @@ void Forward(const IntConv2dShape& s, const uint8_t* x, const int8_t* w, float s
              const float* bias, float* y, int32_t* workspace) {
   const Plan p = MakePlan(s);
   int32_t* wp = workspace;
-  PackWeights(s, p, w, wp);
-  const Args a{&s, &p, x, wp, scale, bias, y};
-  int32_t* slots_base = workspace + int64_t(s.K) * p.D2;
-  const int64_t items = int64_t(s.N) * s.groups * p.tiles;
+  int32_t* taps = wp + int64_t(s.K) * p.taps;
+  PackWeights(s, p, w, wp, taps);
+  const Args a{&s, &p, x, wp, taps, scale, bias, y};
+  int32_t* slabs = taps + p.taps;
+  const int64_t items = int64_t(s.N) * s.groups * p.chunks;
   const int64_t slots = std::min<int64_t>(NumThreads(), items);
-  // Slot i owns items [i*items/slots, (i+1)*items/slots) and scratch i: whichever thread runs
+  // Slot i owns items [i*items/slots, (i+1)*items/slots) and slab i: whichever thread runs
   // it, each output is one exact integer sum.
   ParallelFor(slots, 1, [&](int64_t s0, int64_t s1) {
     for (int64_t i = s0; i < s1; ++i) {
-      int32_t* slot = slots_base + i * p.slot_ints();
       for (int64_t it = i * items / slots; it < (i + 1) * items / slots; ++it) {
-        Item<kSigned>(a, it, slot);
+        Item<kSigned>(a, it, slabs + i * p.slab_ints());
       }
     }
   });
@@ -277,7 +294,7 @@ void Reference(const IntConv2dShape& s, const X* x, const int8_t* w, float scale
 
 int64_t IntConv2dWorkspaceInts(const IntConv2dShape& s) {
   const Plan p = MakePlan(s);
-  return int64_t(s.K) * p.D2 + int64_t(NumThreads()) * p.slot_ints();
+  return (int64_t(s.K) + 1) * p.taps + int64_t(NumThreads()) * p.slab_ints();
 }
 
 void IntConv2dForward(const IntConv2dShape& s, const uint8_t* x, const int8_t* w, float scale,

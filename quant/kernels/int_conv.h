@@ -16,9 +16,11 @@
 //   std::vector<int32_t> ws(IntConv2dWorkspaceInts(s));
 //   IntConv2dForward(s, x_codes, w_codes, s_w * s_x, bias, y, ws.data());
 //
-// Algorithm: per (image, group, tile of output rows), im2col into int16 pairs of adjacent
-// depth indices (8-pixel panels), then an AVX2 register-blocked GEMM (4 output channels x 24
-// pixels) on _mm256_madd_epi16, which multiplies 16 int16 pairs and adds each pair into int32.
+// Algorithm: direct, no im2col. Per (image, group, chunk of 16 output rows) the input rows
+// are packed as int16 pairs of adjacent channels (columns split by stride phase, so the 8
+// pixels of one tap are contiguous), then 4 output channels x 2 vectors of 8 pixels
+// accumulate over the taps (channel pair, r, s) with _mm256_madd_epi16, which multiplies 16
+// int16 pairs and adds each pair into an int32 lane.
 //
 // Contract: overwrites y; allocates nothing (workspace of IntConv2dWorkspaceInts(s) int32,
 // which counts per-thread scratch for NumThreads() at the time of the call); internally

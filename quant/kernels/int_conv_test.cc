@@ -21,9 +21,10 @@ IntConv2dShape Make(int N, int C, int H, int W, int K, int R, int S, int sh, int
   return s;
 }
 
-// Awkward shapes: 1x1, 3x3 same and strided, odd depths, K not a multiple of 4, pixel counts
-// off the 8/16/24 panel edges, depthwise, grouped, rectangular kernels, padding wider than
-// the kernel reach, a ResNet-18-deep layer (D = 4608, tiles of one output row).
+// Awkward shapes: 1x1, 3x3 same and strided (2 and 3, unequal strides), odd channel counts
+// (a missing pair partner), K not a multiple of 4, rows not a multiple of the 8-pixel
+// vector, several 16-row chunks, depthwise, grouped, rectangular kernels, padding wider than
+// the kernel reach, a ResNet-18-deep layer (D = 4608).
 const IntConv2dShape kShapes[] = {
     Make(1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1),       Make(2, 3, 5, 7, 5, 1, 1, 1, 1, 0, 0, 1),
     Make(2, 16, 9, 9, 16, 3, 3, 1, 1, 1, 1, 1),     Make(3, 5, 11, 13, 7, 3, 3, 2, 2, 1, 1, 1),
@@ -31,7 +32,8 @@ const IntConv2dShape kShapes[] = {
     Make(2, 12, 10, 10, 12, 3, 3, 1, 1, 1, 1, 12),  Make(2, 8, 9, 9, 8, 3, 3, 2, 2, 1, 1, 8),
     Make(2, 6, 8, 9, 9, 3, 3, 1, 1, 1, 1, 3),       Make(1, 4, 6, 5, 5, 2, 3, 1, 2, 2, 0, 1),
     Make(1, 2, 4, 4, 3, 3, 3, 3, 1, 3, 2, 1),       Make(1, 512, 4, 4, 10, 3, 3, 1, 1, 1, 1, 1),
-    Make(1, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1),
+    Make(1, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1),   Make(1, 3, 37, 21, 5, 3, 3, 1, 1, 1, 1, 1),
+    Make(2, 5, 20, 23, 6, 5, 5, 3, 3, 2, 2, 1),     Make(1, 7, 9, 9, 4, 1, 1, 2, 2, 0, 0, 1),
 };
 
 template <class T>
