@@ -1,5 +1,5 @@
 // LSQ kernels (see lsq_kernels.h). AVX2: 8 floats per step, the tail through masked loads;
-// the step-gradient terms are summed in two 4-lane double accumulators per chunk.
+// the step-gradient terms are summed in 4-lane double accumulators per chunk.
 #include "quant/kernels/lsq_kernels.h"
 
 #include <immintrin.h>
@@ -99,23 +99,39 @@ __m256 DvValue(const BackwardStep& st, const float* dv, int64_t i, bool accumula
   return _mm256_add_ps(full ? _mm256_loadu_ps(dv + i) : _mm256_maskload_ps(dv + i, m), g);
 }
 
-// Backward over one chunk [begin, end): writes dv, returns the chunk's sum.
+// Backward over [i, i + 8) into accumulators (lo, hi), masked by m unless full.
+void Block(const float* v, const float* dy, const Lanes& c, float* dv, bool accumulate, int64_t i,
+           __m256i m, bool full, __m256d* lo, __m256d* hi) {
+  const __m256 vv = full ? _mm256_loadu_ps(v + i) : _mm256_maskload_ps(v + i, m);
+  const __m256 gv = full ? _mm256_loadu_ps(dy + i) : _mm256_maskload_ps(dy + i, m);
+  const BackwardStep st = Step(vv, gv, c, lo, hi);  // masked-off lanes: v = dy = 0, add 0 * 0
+  if (!dv) return;
+  const __m256 out = DvValue(st, dv, i, accumulate, m, full);
+  if (full) {
+    _mm256_storeu_ps(dv + i, out);
+  } else {
+    _mm256_maskstore_ps(dv + i, m, out);
+  }
+}
+
+// Backward over one chunk [begin, end): writes dv, returns the chunk's sum. Two sets of
+// accumulators (even and odd 8-element blocks of each 16) keep two fma chains in flight; a
+// leftover full block goes to set 0, the masked tail to set 1.
 double BackwardChunk(const float* v, const float* dy, const Lanes& c, float* dv, bool accumulate,
                      int64_t begin, int64_t end) {
-  __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();
+  __m256d lo0 = _mm256_setzero_pd(), hi0 = lo0, lo1 = lo0, hi1 = lo0;
   const __m256i all = _mm256_set1_epi32(-1);
   int64_t i = begin;
-  for (; i + 8 <= end; i += 8) {
-    const BackwardStep st = Step(_mm256_loadu_ps(v + i), _mm256_loadu_ps(dy + i), c, &lo, &hi);
-    if (dv) _mm256_storeu_ps(dv + i, DvValue(st, dv, i, accumulate, all, true));
+  for (; i + 16 <= end; i += 16) {
+    Block(v, dy, c, dv, accumulate, i, all, true, &lo0, &hi0);
+    Block(v, dy, c, dv, accumulate, i + 8, all, true, &lo1, &hi1);
   }
-  if (i < end) {  // masked-off lanes load v = dy = 0 and add 0 * 0
-    const __m256i m = TailMask(end - i);
-    const BackwardStep st =
-        Step(_mm256_maskload_ps(v + i, m), _mm256_maskload_ps(dy + i, m), c, &lo, &hi);
-    if (dv) _mm256_maskstore_ps(dv + i, m, DvValue(st, dv, i, accumulate, m, false));
+  if (i + 8 <= end) {
+    Block(v, dy, c, dv, accumulate, i, all, true, &lo0, &hi0);
+    i += 8;
   }
-  return Sum4(lo) + Sum4(hi);
+  if (i < end) Block(v, dy, c, dv, accumulate, i, TailMask(end - i), false, &lo1, &hi1);
+  return (Sum4(lo0) + Sum4(hi0)) + (Sum4(lo1) + Sum4(hi1));
 }
 
 // Scalar Eq. 1 for the references.
