@@ -144,7 +144,10 @@ int64_t UserReadBuffer::ServeExactly(const DemandRow& row, int64_t lo, int64_t c
       if (o.addr[cell] == -1) continue;
       pos = o.pos[cell];
     }
-    while (!InWindow(pos) && !(o.may_repeat && OtherCellHit(x))) {
+    if (InWindow(pos) || (o.may_repeat && OtherCellHit(x))) continue;
+    // A miss: the window moves, one prefetch at a time, until one of the cells holding the
+    // address is in view; the number of moves is found without checking each one.
+    for (int64_t n = MovesUntilSeen(pos, x); n > 0; --n) {
       NewPrefetch();
       const int64_t stall = last_prefetch_ - (cycle + offset);
       if (model_ != StallModel::kHead) offset += stall;  // older versions: negatives too
@@ -152,6 +155,34 @@ int64_t UserReadBuffer::ServeExactly(const DemandRow& row, int64_t lo, int64_t c
     }
   }
   return cycle + offset;
+}
+
+// Window moves until position q, not in view, is: after n moves q is d - n*P ahead of the
+// start (d = Ahead(q) >= A, within the first lap), in view once that is < A. The interval
+// (d - A, d] is A >= P long, so it holds a multiple of P.
+int64_t UserReadBuffer::MovesUntil(int64_t q) const {
+  const int64_t d = Ahead(q), P = prefetch_span_, A = active_span_;
+  assert(d >= A && P > 0);  // P = 0 only when the window is the whole ring: no misses
+  return (d - A + P) / P;   // ceil((d - A + 1) / P)
+}
+
+// The fewest moves that bring any cell holding request x's address (position `pos`, or a
+// candidate of OtherCellHit) into view: the same as moving once and re-checking every cell.
+int64_t UserReadBuffer::MovesUntilSeen(int64_t pos, const Request& x) const {
+  int64_t n = MovesUntil(pos);
+  if (!op_.may_repeat) return n;
+  const ReadOperand& o = op_;
+  const int64_t jy_lo = std::max(-x.fy / o.sh, x.oy - o.eh + 1),
+                jy_hi = std::min((o.fh - 1 - x.fy) / o.sh, x.oy);
+  const int64_t jx_lo = std::max(-x.fx / o.sw, x.ox - o.ew + 1),
+                jx_hi = std::min((o.fw - 1 - x.fx) / o.sw, x.ox);
+  for (int64_t jy = jy_lo; jy <= jy_hi; ++jy) {
+    for (int64_t jx = jx_lo; jx <= jx_hi; ++jx) {
+      int64_t col = 0;
+      if (jy != 0 || jx != 0) n = std::min(n, MovesUntil(CandidatePosition(x, jy, jx, &col)));
+    }
+  }
+  return n;
 }
 
 int64_t UserReadBuffer::HitRows(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t,

@@ -93,6 +93,8 @@ class UserReadBuffer {
   bool Holds(const Request& x, int64_t jy, int64_t jx) const;
   int64_t CandidatePosition(const Request& x, int64_t jy, int64_t jx, int64_t* col) const;
   bool OtherCellHit(const Request& x);
+  int64_t MovesUntil(int64_t q) const;
+  int64_t MovesUntilSeen(int64_t pos, const Request& x) const;
 
   const ReadOperand& op_;
   StallModel model_;
