@@ -1,5 +1,6 @@
 // `bazel run //reports:all -- [--preset=...] [--out=<dir>] [--threads=<n>] [--fresh]
-//      [--cache=<dir>] [--data=<dir> --data_kind=...]`:
+//      [--cache=<dir>] [--data=<dir> --data_kind=...]`
+// (`--write_bazel_runs` / `--print_bazel_runs`: the Bazel run manifest, bazel_runs.h):
 // runs every implemented table (one cached Runner shared by all, so a run two tables
 // share is trained once) and writes REPORT.md: preset, machine, code version, runs
 // computed/reused, total time, an index of tables with claim verdicts, then every claim
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "reports/bazel_runs.h"
 #include "reports/runfiles.h"
 #include "reports/table.h"
 
@@ -73,10 +75,23 @@ std::string Details(const TableReport& r, const std::string& dir_prefix) {
 
 int Main(int argc, char** argv) {
   SetProgramPath(argv[0]);
-  auto ctx = ParseTableFlags(argc, argv, {}, "");
+  auto ctx = ParseTableFlags(argc, argv, {"print_bazel_runs", "write_bazel_runs"}, "");
   if (!ctx.ok()) {
     std::fprintf(stderr, "reports:all: %s\n", ctx.status().ToString().c_str());
     return 2;
+  }
+  if (ctx->flags.count("print_bazel_runs") || ctx->flags.count("write_bazel_runs")) {
+    StatusOr<std::string> manifest = BazelRunsManifest(*ctx);
+    Status s = manifest.status();
+    if (s.ok() && ctx->flags.count("write_bazel_runs")) {
+      const std::string path = WorkspaceRoot() + "/reports/runs_manifest.bzl";
+      s = WriteFileAtomic(path, *manifest);
+      if (s.ok()) std::printf("wrote %s\n", path.c_str());
+    } else if (s.ok()) {
+      std::printf("%s", manifest->c_str());
+    }
+    if (!s.ok()) std::fprintf(stderr, "reports:all: %s\n", s.ToString().c_str());
+    return s.ok() ? 0 : 1;
   }
   auto runner = MakeRunner(*ctx);
   if (!runner.ok()) {
