@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 
 #include "engine/parallel.h"
 
@@ -50,18 +52,30 @@ void ForwardRange(const float* v, const Lanes& c, float* y, int64_t begin, int64
   }
 }
 
+// Eight codes (NaN -> 0) narrowed to bytes by saturating packs (they are in range already).
+template <class T>
+int64_t EightCodes(const float* v, int64_t i, __m256i m, const Lanes& c) {
+  __m256 code = Code(_mm256_div_ps(_mm256_maskload_ps(v + i, m), c.s), c);
+  code = _mm256_and_ps(code, _mm256_cmp_ps(code, code, _CMP_ORD_Q));  // NaN -> 0
+  const __m256i q = _mm256_cvtps_epi32(code);
+  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+  const __m128i b = std::is_signed<T>::value ? _mm_packs_epi16(w, w) : _mm_packus_epi16(w, w);
+  return _mm_cvtsi128_si64(b);
+}
+
 template <class T>
 void CodesImpl(int64_t n, const float* v, float s, int32_t qn, int32_t qp, T* q) {
   const Lanes c(s, qn, qp);
   ParallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
-    alignas(32) int32_t buf[8];
-    for (int64_t i = begin; i < end; i += 8) {
-      const int64_t len = std::min<int64_t>(8, end - i);
-      const __m256i m = TailMask(len);
-      __m256 code = Code(_mm256_div_ps(_mm256_maskload_ps(v + i, m), c.s), c);
-      code = _mm256_and_ps(code, _mm256_cmp_ps(code, code, _CMP_ORD_Q));  // NaN -> 0
-      _mm256_store_si256(reinterpret_cast<__m256i*>(buf), _mm256_cvtps_epi32(code));
-      for (int64_t j = 0; j < len; ++j) q[i + j] = static_cast<T>(buf[j]);
+    const __m256i all = _mm256_set1_epi32(-1);
+    int64_t i = begin;
+    for (; i + 8 <= end; i += 8) {
+      const int64_t bytes = EightCodes<T>(v, i, all, c);
+      std::memcpy(q + i, &bytes, 8);
+    }
+    if (i < end) {
+      const int64_t bytes = EightCodes<T>(v, i, TailMask(end - i), c);
+      std::memcpy(q + i, &bytes, size_t(end - i));
     }
   });
 }

@@ -92,6 +92,16 @@ TEST(LsqKernelsTest, RoundsHalfToEvenAndClips) {
   for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(q[i], even[i]) << "v = " << v[i];
 }
 
+TEST(LsqKernelsTest, CodesOfNonFiniteValues) {
+  const std::vector<float> v = {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 0.f, -0.f};
+  std::vector<int8_t> q(v.size());
+  LsqCodes(int64_t(v.size()), v.data(), 0.5f, 128, 127, q.data());
+  EXPECT_EQ(q, (std::vector<int8_t>{0, 127, -128, 127, -128, 0, 0}));
+  std::vector<uint8_t> u(v.size());
+  LsqCodes(int64_t(v.size()), v.data(), 0.5f, 0, 255, u.data());
+  EXPECT_EQ(u, (std::vector<uint8_t>{0, 255, 0, 255, 0, 0, 0}));
+}
+
 TEST(LsqKernelsTest, BackwardAgreesWithReference) {
   uint64_t seed = 100;
   for (const Range r : kRanges) {
