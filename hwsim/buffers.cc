@@ -204,6 +204,16 @@ int64_t UserReadBuffer::HitRows(const Mapping& m, int64_t fc_i, int64_t fr_i, in
   return good;
 }
 
+int64_t UserReadBuffer::LoadHits(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t,
+                                 int64_t k) const {
+  // Row t loads the tile's highest row, row t+k-1 its lowest: together rows [lo, hi] of the
+  // row-major prefetch matrix, positions [first cell of the last, last cell of the first].
+  const DemandRow first = op_.Row(m, fc_i, fr_i, t), last = op_.Row(m, fc_i, fr_i, t + k - 1);
+  const int64_t lo = op_.Position(last.row_a, last.p0);
+  const int64_t hi = op_.Position(first.row_a, first.p1);
+  return Ahead(lo) + (hi - lo) < active_span_ ? k : 0;
+}
+
 // ---------------------------------------------------------------------------------------
 // CALC-mode read buffer, HWSIM.md §5.4: reads never stall; DRAM reads are the distinct
 // addresses per 1% set, in demand order; the prefetch bandwidth is re-estimated per window.
@@ -369,6 +379,22 @@ int64_t WriteBuffer::WriteRun(int64_t n, int64_t cycle, int64_t k) {
     }
   }
   return k;
+}
+
+int64_t WriteBuffer::WriteRamp(int64_t n, int64_t slope, int64_t cycle, int64_t k) {
+  if (slope == 0) return WriteRun(n, cycle, k);
+  // Row by row, Write()'s conditions on the free space left by the rows before: while a
+  // drain is in progress a row stalls unless more than its words are free; otherwise the
+  // row whose words leave fewer than `active_` free starts a drain. Store() is additive.
+  int64_t free = free_, stored = 0, i = 0;
+  for (; i < k; ++i, n += slope) {
+    if (n > 0 && (cycle + i < drain_end_ ? free <= n : n >= std::max<int64_t>(free - active_ + 1, 1)))
+      break;
+    free -= n;
+    stored += n;
+  }
+  Store(stored);
+  return i;
 }
 
 void WriteBuffer::Finish(int64_t cycle) {

@@ -6,10 +6,13 @@
 // last cycle of its DRAM traffic. The write buffer takes the number of valid OFMAP writes of
 // a row and returns the cycle the row's writes were accepted.
 //
-// Speed: the USER read buffer never walks a row's addresses while the row's whole line range
-// is inside the active window (checked with two lookups, see operands.h); it falls back to
-// the exact per-address loop only for rows that may miss. The write buffer processes the
-// writes of a row in bulk. reference_sim.h does all three literally, address by address.
+// Speed: the USER read buffer never walks a row's addresses while the row's whole range of
+// prefetch positions is inside the active window (two closed-form positions, operands.h);
+// runs of rows (HitRows, LoadHits) are checked the same way. It falls back to the exact
+// per-address loop only for rows that may miss; there a repeated IFMAP address is looked up
+// in the other cells holding it without divisions, and a miss computes how far the window
+// must move. The write buffer processes the writes of a row, and of runs of rows, in bulk.
+// reference_sim.h does all three literally, address by address.
 #ifndef STRATA_HWSIM_BUFFERS_H_
 #define STRATA_HWSIM_BUFFERS_H_
 
@@ -62,6 +65,9 @@ class UserReadBuffer {
   // (their positions never decrease): the largest k <= k_max whose rows all take the fast
   // path (every address hits, nothing changes), 0 if even row t may miss.
   int64_t HitRows(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t, int64_t k_max) const;
+  // The same for k stationary rows t .. t+k-1 loading a tile: k if all of them take the fast
+  // path, else 0.
+  int64_t LoadHits(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t, int64_t k) const;
   DramStats dram() const { return dram_; }
   int64_t prefetches() const { return prefetches_; }
 
@@ -112,6 +118,7 @@ class CalcReadBuffer {
   void Finish();  // complete_all_prefetches: fetch the last partial window
   // Every CALC request changes the buffer's state: no bulk rows.
   int64_t HitRows(const Mapping&, int64_t, int64_t, int64_t, int64_t) const { return 0; }
+  int64_t LoadHits(const Mapping&, int64_t, int64_t, int64_t, int64_t) const { return 0; }
   DramStats dram() const { return dram_; }
 
  private:
@@ -136,6 +143,8 @@ class WriteBuffer {
   // Bulk form of Write for k rows of `writes` words at cycles cycle, cycle+1, ...: stores the
   // leading rows that neither stall nor start a drain and returns how many it stored.
   int64_t WriteRun(int64_t writes, int64_t cycle, int64_t k);
+  // The same for writes + slope*i words in row i.
+  int64_t WriteRamp(int64_t writes, int64_t slope, int64_t cycle, int64_t k);
   // Drains everything left, starting at `cycle` (not part of Total Cycles, §5.1).
   void Finish(int64_t cycle);
   DramStats dram() const { return dram_; }

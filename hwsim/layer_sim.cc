@@ -1,6 +1,8 @@
 #include "hwsim/layer_sim.h"
 
 #include <algorithm>
+#include <cassert>
+#include <vector>
 
 #include "hwsim/operands.h"
 
@@ -18,37 +20,57 @@ struct Span {
   }
 };
 
-// End (exclusive) of the run of rows from t with a constant number of OFMAP writes. The count
-// is max(0, min(t - b, cu - 1) - max(t - a, 0) + 1) (OfmapWritesInRow), linear between the
-// breakpoints below.
-int64_t WritesRunEnd(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) {
+// What an operand's demand rows do within one segment of a fold (§3 demand shapes).
+enum class Reads { kIdle, kStream, kLoad };  // no request; streamed, skewed; stationary load
+
+Reads ReadsAt(const ReadOperand& op, const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) {
+  if (op.stationary) {  // rows [R - rows_used, R) load the tile's rows, reversed
+    return t >= m.R - m.rows_used(fr_i) && t < m.R ? Reads::kLoad : Reads::kIdle;
+  }
+  const int64_t used = op.block_by_col_fold ? m.cols_used(fc_i) : m.rows_used(fr_i);
+  return t >= op.lead && t < op.lead + op.block_rows + used - 1 ? Reads::kStream : Reads::kIdle;
+}
+
+// A run of a fold's rows [t0, t1) in which each read operand does one kind of thing and the
+// number of OFMAP writes is linear: writes + slope * (t - t0), slope in {-1, 0, 1}.
+struct Segment {
+  int64_t t0, t1;
+  Reads ifmap, filter;
+  int64_t writes, slope;
+};
+
+// A fold's segments. Only the last row fold and the last column fold are partial, so there
+// are at most four kinds of fold; the caller keeps one list per kind.
+std::vector<Segment> FoldSegments(const Mapping& m, const ReadOperand& ifm, const ReadOperand& fil,
+                                  int64_t fc_i, int64_t fr_i) {
+  // OFMAP writes: max(0, min(t - b, cu - 1) - max(t - a, 0) + 1) (OfmapWritesInRow), linear
+  // between the kinks of the min, the max and the zero clamp.
   const int64_t lead = m.dataflow == Dataflow::kOs ? m.t - 1 : 2 * m.R - 1;
   const int64_t b = m.dataflow == Dataflow::kOs ? lead + m.R - m.rows_used(fr_i) : lead;
   const int64_t a = m.dataflow == Dataflow::kOs ? lead + m.R - 1 : lead + m.t - 1;
   const int64_t cu = m.cols_used(fc_i);
-  int64_t end = m.fold_len;
-  for (int64_t x : {b, b + cu - 1, b + cu, a, a + 1, a + cu, a + cu + 1}) {
-    if (x > t && x < end) end = x;
+  std::vector<int64_t> cuts = {0, m.fold_len, b, b + cu - 1, b + cu, a, a + 1, a + cu, a + cu + 1};
+  for (const ReadOperand* op : {&ifm, &fil}) {
+    const int64_t used = op->block_by_col_fold ? cu : m.rows_used(fr_i);
+    if (op->stationary) {
+      cuts.insert(cuts.end(), {m.R - m.rows_used(fr_i), m.R});
+    } else {
+      cuts.insert(cuts.end(), {op->lead, op->lead + op->block_rows + used - 1});
+    }
   }
-  const int64_t n = OfmapWritesInRow(m, fc_i, fr_i, t);
-  return OfmapWritesInRow(m, fc_i, fr_i, end - 1) == n ? end : t + 1;
-}
-
-// End of the run of rows from t in which `op`'s rows are all empty or all streamed and
-// non-empty (*busy); t itself when row t loads a stationary tile (no bulk there).
-int64_t ReadRunEnd(const ReadOperand& op, const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t,
-                   bool* busy) {
-  *busy = false;
-  if (op.stationary) {
-    const int64_t first = m.R - m.rows_used(fr_i);
-    if (t < first) return first;
-    return t < m.R ? t : m.fold_len;
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  std::vector<Segment> segs;
+  for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+    const int64_t t0 = cuts[i], t1 = cuts[i + 1];
+    if (t0 < 0 || t1 > m.fold_len) continue;
+    const int64_t n = OfmapWritesInRow(m, fc_i, fr_i, t0);
+    const int64_t slope = t1 - t0 > 1 ? OfmapWritesInRow(m, fc_i, fr_i, t0 + 1) - n : 0;
+    assert(OfmapWritesInRow(m, fc_i, fr_i, t1 - 1) == n + slope * (t1 - 1 - t0));
+    segs.push_back({t0, t1, ReadsAt(ifm, m, fc_i, fr_i, t0), ReadsAt(fil, m, fc_i, fr_i, t0), n,
+                    slope});
   }
-  const int64_t used = op.block_by_col_fold ? m.cols_used(fc_i) : m.rows_used(fr_i);
-  const int64_t end = op.lead + op.block_rows + used - 1;
-  if (t < op.lead) return op.lead;
-  *busy = t < end;
-  return *busy ? end : m.fold_len;
+  return segs;
 }
 
 // The state of one layer's cycle loop (§5.1).
@@ -78,25 +100,31 @@ struct Loop {
     ++row;
   }
 
-  // Rows t, t+1, ... at once while nothing can happen in them: every read hits, the writes
-  // neither stall nor start a drain (so every row is served at cycle + 1 / cycle). Same
-  // result as Step() row by row (the reference sweep checks it). Returns the rows done.
-  int64_t Bulk(int64_t fc_i, int64_t fr_i, int64_t t) {
-    bool busy_i, busy_f;
-    const int64_t end =
-        std::min({WritesRunEnd(m, fc_i, fr_i, t), ReadRunEnd(ifm, m, fc_i, fr_i, t, &busy_i),
-                  ReadRunEnd(fil, m, fc_i, fr_i, t, &busy_f)});
-    int64_t k = end - t;
-    if (k < 2 || (busy_i && ifm.has_holes)) return 0;
-    if (busy_i) k = ib.HitRows(m, fc_i, fr_i, t, k);
-    if (k >= 2 && busy_f) k = fb.HitRows(m, fc_i, fr_i, t, k);
+  // The rows of `op` from t that surely hit, at most k (0 when row t may miss).
+  static int64_t Hits(const ReadOperand& op, ReadBuf& buf, Reads reads, const Mapping& m,
+                      int64_t fc_i, int64_t fr_i, int64_t t, int64_t k) {
+    if (reads == Reads::kIdle) return k;
+    if (op.has_holes) return 0;  // rows without a request would not count (RowHasRequest)
+    return reads == Reads::kStream ? buf.HitRows(m, fc_i, fr_i, t, k)
+                                   : buf.LoadHits(m, fc_i, fr_i, t, k);
+  }
+
+  // Rows t, t+1, ... of segment `s` at once while nothing can happen in them: every read
+  // hits, the writes neither stall nor start a drain (so every row is served at cycle + 1 /
+  // cycle). Same result as Step() row by row (the reference sweeps check it). Returns the
+  // rows done.
+  int64_t Bulk(int64_t fc_i, int64_t fr_i, int64_t t, const Segment& s) {
+    int64_t k = s.t1 - t;
     if (k < 2) return 0;
-    const int64_t cycle = row + stalls, writes = OfmapWritesInRow(m, fc_i, fr_i, t);
-    k = ob.WriteRun(writes, cycle, k);
+    k = Hits(ifm, ib, s.ifmap, m, fc_i, fr_i, t, k);
+    if (k >= 2) k = Hits(fil, fb, s.filter, m, fc_i, fr_i, t, k);
+    if (k < 2) return 0;
+    const int64_t cycle = row + stalls, writes = s.writes + s.slope * (t - s.t0);
+    k = ob.WriteRamp(writes, s.slope, cycle, k);
     if (k == 0) return 0;
-    if (busy_i) si.Note(cycle + 1), si.Note(cycle + k);
-    if (busy_f) sf.Note(cycle + 1), sf.Note(cycle + k);
-    if (writes > 0) so.Note(cycle), so.Note(cycle + k - 1);
+    if (s.ifmap != Reads::kIdle) si.Note(cycle + 1), si.Note(cycle + k);
+    if (s.filter != Reads::kIdle) sf.Note(cycle + 1), sf.Note(cycle + k);
+    if (writes > 0) so.Note(cycle), so.Note(cycle + k - 1);  // all rows write, or none
     last_ofmap = cycle + k - 1;
     row += k;
     return k;
@@ -107,14 +135,19 @@ template <typename ReadBuf>
 void RunLoop(const Mapping& m, const ReadOperand& ifm, const ReadOperand& fil, ReadBuf& ib,
              ReadBuf& fb, WriteBuffer& ob, StallModel model, LayerReport* r) {
   Loop<ReadBuf> loop{m, ifm, fil, ib, fb, ob, model == StallModel::kV202 ? 1 : 0};
+  std::vector<Segment> kinds[4];  // by (last column fold, last row fold)
   for (int64_t fc_i = 0; fc_i < m.fc; ++fc_i) {
     for (int64_t fr_i = 0; fr_i < m.fr; ++fr_i) {
-      for (int64_t t = 0; t < m.fold_len;) {
-        const int64_t k = loop.Bulk(fc_i, fr_i, t);
-        if (k > 0) {
-          t += k;
-        } else {
-          loop.Step(fc_i, fr_i, t++);
+      std::vector<Segment>& segs = kinds[2 * (fc_i == m.fc - 1) + (fr_i == m.fr - 1)];
+      if (segs.empty()) segs = FoldSegments(m, ifm, fil, fc_i, fr_i);
+      for (const Segment& s : segs) {
+        for (int64_t t = s.t0; t < s.t1;) {
+          const int64_t k = loop.Bulk(fc_i, fr_i, t, s);
+          if (k > 0) {
+            t += k;
+          } else {
+            loop.Step(fc_i, fr_i, t++);
+          }
         }
       }
     }

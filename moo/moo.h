@@ -6,6 +6,7 @@
 
 #include "moo/combine.h"
 #include "moo/kd.h"
+#include "moo/once_qat.h"
 #include "moo/recipe.h"
 
 #endif  // STRATA_MOO_MOO_H_

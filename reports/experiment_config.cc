@@ -52,6 +52,13 @@ Status ValidateExperimentConfig(const ExperimentConfig& c) {
   if (c.test_data().kind() == datasets::DatasetConfig::KIND_UNSPECIFIED) {
     return InvalidArgumentError("test_data: missing (or kind unset)");
   }
+  if (c.has_once_qat()) {
+    // 0 means the paper's b0 = 2, N = 4 (recipes.cc).
+    const int b0 = c.once_qat().basic_bits() == 0 ? 2 : c.once_qat().basic_bits();
+    const int n = c.once_qat().source_bits() == 0 ? 4 : c.once_qat().source_bits();
+    STRATA_RETURN_IF_ERROR(Range("once_qat.basic_bits", b0, 1, 8));
+    STRATA_RETURN_IF_ERROR(Range("once_qat.source_bits", n, b0, 8));
+  }
   return Status::Ok();
 }
 

@@ -4,10 +4,34 @@
 
 namespace strata {
 namespace reports {
+namespace {
+
+// Proto defaults (0) mean the paper's widths: b0 = 2, N = 4.
+moo::OnceQatOptions OnceQatOptionsFor(const OnceQatRecipeConfig& c) {
+  moo::OnceQatOptions o;
+  o.basic_bits = c.basic_bits() == 0 ? 2 : c.basic_bits();
+  o.source_bits = c.source_bits() == 0 ? 4 : c.source_bits();
+  o.compensation = !c.without_compensation();
+  o.moo = c.moo() == OnceQatRecipeConfig::MGD ? moo::MooMethod::kMgd
+                                              : moo::MooMethod::kUnitaryScalarization;
+  o.kd = c.self_kd() == OnceQatRecipeConfig::COSINE ? moo::KdKind::kCosine
+         : c.self_kd() == OnceQatRecipeConfig::KL   ? moo::KdKind::kKl
+                                                    : moo::KdKind::kNone;
+  return o;
+}
+
+}  // namespace
+
 
 StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config,
-                                                  const models::Network&) {
+                                                  const models::Network& net) {
   switch (config.recipe_case()) {
+    case ExperimentConfig::kOnceQat: {
+      StatusOr<std::unique_ptr<moo::OnceQatRecipe>> r =
+          moo::OnceQatRecipe::Create(OnceQatOptionsFor(config.once_qat()), net);
+      if (!r.ok()) return r.status();
+      return std::unique_ptr<moo::Recipe>(std::move(r).value());
+    }
     default:
       return std::unique_ptr<moo::Recipe>(std::make_unique<moo::FpRecipe>());
   }
@@ -15,6 +39,8 @@ StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config
 
 int BnVariantsFor(const ExperimentConfig& config) {
   switch (config.recipe_case()) {
+    case ExperimentConfig::kOnceQat:
+      return OnceQatOptionsFor(config.once_qat()).num_widths();
     default:
       return 1;
   }

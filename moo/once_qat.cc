@@ -1,0 +1,238 @@
+// once-QAT: the joint training of every bit-width of a vertical-layered model (once_qat.h).
+#include "moo/once_qat.h"
+
+#include <cmath>
+#include <set>
+
+#include "quant/quant.h"
+
+namespace strata {
+namespace moo {
+
+std::string WidthName(int bits) {
+  return "w" + std::to_string(bits) + "a" + std::to_string(bits);
+}
+
+// ŵ_b of the quantized layers (VerticalQuantize, Eqs. 1, 3, 5, 6) and x̂ of their inputs
+// (LSQ at width b, Eq. 1); the first and last layers pass through (FP, shared).
+class OnceQatRecipe::WidthHooks : public models::QuantHooks {
+ public:
+  WidthHooks(OnceQatRecipe* recipe, int bits) : r_(recipe), bits_(bits) {}
+
+  Tensor Weight(const models::Layer& layer, const Tensor& w,
+                const models::ForwardContext&) override {
+    const int q = r_->position_[layer.info().index];
+    if (q < 0) return w;
+    const OnceQatOptions& o = r_->options_;
+    return quant::VerticalQuantize(w, r_->s_w_[q], o.source_bits, bits_, o.compensation,
+                                   r_->grad_scale_[q]);
+  }
+
+  Tensor Input(const models::Layer& layer, const Tensor& x,
+               const models::ForwardContext&) override {
+    const int q = r_->position_[layer.info().index];
+    if (q < 0) return x;
+    const int i = r_->Index(bits_);
+    if (r_->act_ready_.data()[0] == 0.f) InitStep(x, i, q);
+    const quant::QuantRange range = r_->signed_[i].data()[q] != 0.f
+                                        ? quant::SignedRange(bits_)
+                                        : quant::UnsignedRange(bits_);
+    return quant::LsqQuantize(x, r_->s_a_[i][q], range,
+                              quant::LsqActivationGradScale(x, range));
+  }
+
+ private:
+  // First batch: signedness from min(x), s_a = max|x| / Qp (once_qat.h).
+  void InitStep(const Tensor& x, int i, int q) {
+    float lo = 0.f, hi = 0.f;
+    bool nan = false;
+    const float* p = x.data();
+    for (int64_t k = 0; k < x.numel(); ++k) {
+      lo = std::fmin(lo, p[k]);
+      hi = std::fmax(hi, std::fabs(p[k]));
+      nan |= std::isnan(p[k]);
+    }
+    const bool is_signed = lo < 0.f;
+    const int qp = is_signed ? quant::SignedRange(bits_).qp : quant::UnsignedRange(bits_).qp;
+    // NaN stays NaN: a diverged input shows up as a diverged run.
+    const float max_abs = nan ? std::nanf("") : hi == 0.f ? 1.f : hi;
+    r_->signed_[i].data()[q] = is_signed ? 1.f : 0.f;
+    r_->s_a_[i][q].data()[0] = max_abs / static_cast<float>(std::max(qp, 1));
+  }
+
+  OnceQatRecipe* r_;
+  int bits_;
+};
+
+OnceQatRecipe::OnceQatRecipe(const OnceQatOptions& options, const models::Network& net)
+    : options_(options) {
+  const int widths = options.num_widths();
+  position_.assign(net.layers().size(), -1);
+  for (const models::Layer* l : net.layers()) {
+    if (l->info().is_first || l->info().is_last) continue;
+    position_[l->info().index] = static_cast<int>(quantized_.size());
+    quantized_.push_back(l->info().index);
+  }
+  const int nq = static_cast<int>(quantized_.size());
+  for (int q = 0; q < nq; ++q) {
+    const models::Layer& l = *net.layers()[quantized_[q]];
+    grad_scale_.push_back(quant::VerticalGradScale(l.weight().numel(), options.source_bits));
+    s_w_.push_back(Tensor::Full({1}, 1.f).set_requires_grad(true));
+    params_.Add("onceqat.s_w." + l.info().name, s_w_.back());
+  }
+  s_a_.resize(widths);
+  for (int i = 0; i < widths; ++i) {
+    const std::string prefix = "onceqat." + WidthName(options.basic_bits + i) + ".";
+    for (int q = 0; q < nq; ++q) {
+      s_a_[i].push_back(Tensor::Full({1}, 1.f).set_requires_grad(true));
+      params_.Add(prefix + "s_a." + net.layers()[quantized_[q]]->info().name, s_a_[i].back());
+    }
+    signed_.push_back(Tensor::Zeros({nq}));
+    params_.Add(prefix + "act_signed", signed_.back());
+    hooks_.push_back(std::make_unique<WidthHooks>(this, options.basic_bits + i));
+  }
+  act_ready_ = Tensor::Zeros({1});
+  state_.Add("onceqat.act_ready", act_ready_);
+  std::set<std::string> bn_params;
+  for (const models::Norm* n : net.norms()) {
+    for (int v = 0; v < n->variants(); ++v) {
+      bn_params.insert(n->bn(v).name + ".weight");
+      bn_params.insert(n->bn(v).name + ".bias");
+    }
+  }
+  for (const NamedTensor& p : net.params().entries()) {
+    if (bn_params.count(p.name) == 0) shared_.push_back(p.tensor);
+  }
+  for (const Tensor& s : s_w_) shared_.push_back(s);
+  alpha_sum_.assign(widths, 0.0);
+  loss_sum_.assign(widths, 0.0);
+}
+
+OnceQatRecipe::~OnceQatRecipe() = default;
+
+StatusOr<std::unique_ptr<OnceQatRecipe>> OnceQatRecipe::Create(const OnceQatOptions& o,
+                                                              const models::Network& net) {
+  if (o.basic_bits < 1 || o.basic_bits > 8) {
+    return InvalidArgumentError("once_qat.basic_bits: " + std::to_string(o.basic_bits) +
+                                " must be in [1, 8]");
+  }
+  if (o.source_bits < o.basic_bits || o.source_bits > 8) {
+    return InvalidArgumentError("once_qat.source_bits: " + std::to_string(o.source_bits) +
+                                " must be in [basic_bits = " + std::to_string(o.basic_bits) +
+                                ", 8]");
+  }
+  for (const models::Norm* n : net.norms()) {
+    if (n->variants() != o.num_widths()) {
+      return InvalidArgumentError("once_qat: BN site " + n->name() + " has " +
+                                  std::to_string(n->variants()) + " variants, need " +
+                                  std::to_string(o.num_widths()) + " (one per bit-width)");
+    }
+  }
+  std::unique_ptr<OnceQatRecipe> r(new OnceQatRecipe(o, net));
+  if (r->quantized_.empty()) {
+    return InvalidArgumentError("once_qat: the network has no layer besides the first and last "
+                                "to quantize");
+  }
+  return r;
+}
+
+Status OnceQatRecipe::BeginStage(int, bool resumed, const models::Network& net) {
+  if (resumed) return Status::Ok();
+  // s_w = 2 mean|w| / sqrt(2^N - 1) from the (pretrained) FP weights (Sec. 6.1); a zero
+  // layer gets 1 (Decision, as for activations).
+  for (size_t q = 0; q < quantized_.size(); ++q) {
+    const float s = quant::InitSourceStep(net.layers()[quantized_[q]]->weight(),
+                                          options_.source_bits);
+    s_w_[q].data()[0] = s == 0.f ? 1.f : s;
+  }
+  act_ready_.data()[0] = 0.f;
+  return Status::Ok();
+}
+
+void OnceQatRecipe::JointBackward(const std::vector<Tensor>& losses) {
+  const int t = static_cast<int>(losses.size());
+  if (options_.moo == MooMethod::kUnitaryScalarization) {
+    // US (Eq. 9 with alpha_b = 1/T): one backward of every loss; width-specific tensors
+    // hold dL_b, the shared ones sum_b dL_b, scaled here by 1/T.
+    Backward(losses);
+    last_alpha_ = UniformWeights(t);
+    for (const Tensor& p : shared_) {
+      if (!p.grad().defined()) continue;
+      float* g = p.grad().data();
+      for (int64_t k = 0; k < p.numel(); ++k) g[k] = static_cast<float>(g[k] / t);
+    }
+    return;
+  }
+  // MGD (Eq. 10): per-width gradients of the shared parameters, alpha from their Gram
+  // matrix, shared .grad overwritten by sum_b alpha_b g_b (combine.h's worked example).
+  const TaskGrads g = TaskGradients(losses, shared_);
+  const MooWeights w = ComputeWeights(MooMethod::kMgd, GramMatrix(g), options_.mgd);
+  Backward(losses);
+  CombineGradients(g, w.alpha, shared_, GradWrite::kAssign);
+  last_alpha_ = w.alpha;
+}
+
+StepMetrics OnceQatRecipe::Step(const StepInput& in) {
+  const int t = options_.num_widths();
+  std::vector<Tensor> logits;
+  for (int i = 0; i < t; ++i) {
+    models::ForwardContext ctx = in.ctx;
+    ctx.variant = i;
+    ctx.hooks = hooks_[i].get();
+    logits.push_back(in.net->Forward(in.images, ctx));
+  }
+  act_ready_.data()[0] = 1.f;
+  const std::vector<Tensor> losses = SelfKdLosses(logits, *in.labels, options_.kd);
+  StepMetrics m;
+  m.count = in.batch_size();
+  m.correct = CountTop1(logits.back(), *in.labels);  // the N-bit network
+  for (const Tensor& l : losses) m.loss += static_cast<double>(l.item()) / t;
+  if (!std::isfinite(m.loss)) return m;  // diverged: recorded by the loop
+  JointBackward(losses);
+  for (int i = 0; i < t; ++i) {
+    alpha_sum_[i] += last_alpha_[i];
+    loss_sum_[i] += losses[i].item();
+  }
+  ++steps_in_epoch_;
+  return m;
+}
+
+std::vector<EvalPoint> OnceQatRecipe::Evals() const {
+  std::vector<EvalPoint> evals;
+  for (int b = options_.basic_bits; b <= options_.source_bits; ++b) {
+    evals.push_back({WidthName(b), WidthContext(b)});
+  }
+  return evals;
+}
+
+models::ForwardContext OnceQatRecipe::WidthContext(int bits) const {
+  CHECK(bits >= options_.basic_bits && bits <= options_.source_bits)
+      << "OnceQatRecipe::WidthContext: " << bits << " bits is outside the model's widths";
+  models::ForwardContext ctx;
+  ctx.variant = Index(bits);
+  ctx.hooks = hooks_[Index(bits)].get();
+  return ctx;
+}
+
+const Tensor& OnceQatRecipe::act_step(int bits, int q) const { return s_a_.at(Index(bits)).at(q); }
+
+bool OnceQatRecipe::act_signed(int bits, int q) const {
+  return signed_.at(Index(bits)).data()[q] != 0.f;
+}
+
+std::vector<std::pair<std::string, double>> OnceQatRecipe::TakeEpochMetrics() {
+  std::vector<std::pair<std::string, double>> out;
+  const double n = static_cast<double>(std::max<int64_t>(1, steps_in_epoch_));
+  for (int i = 0; i < options_.num_widths(); ++i) {
+    const std::string w = WidthName(options_.basic_bits + i);
+    if (options_.moo == MooMethod::kMgd) out.emplace_back("alpha_" + w, alpha_sum_[i] / n);
+    out.emplace_back("train_loss_" + w, loss_sum_[i] / n);
+  }
+  alpha_sum_.assign(alpha_sum_.size(), 0.0);
+  loss_sum_.assign(loss_sum_.size(), 0.0);
+  steps_in_epoch_ = 0;
+  return out;
+}
+
+}  // namespace moo
+}  // namespace strata
