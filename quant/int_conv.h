@@ -17,10 +17,12 @@
 // |α|, |β| <= u, and the bias) in some order: error <= γ_{D+2} (s_w s_x T + |b|) (Higham,
 // "Accuracy and Stability of Numerical Algorithms", 2nd ed., §3.1, §4.2); the integer path is
 // exact up to float(acc), the product s_w s_x and the final fma: error <= γ_3 (s_w s_x T + |b|).
-// So the paths agree within one output step s_w s_x when γ_{D+5} (T + |b|/(s_w s_x)) < 1, e.g.
-// 4-bit codes up to D = 370, 2-bit up to D = 1600 (T <= D Qn_w max(Qn_x, Qp_x)). With
-// power-of-two steps, no bias and D Qn_w max(Qn_x, Qp_x) < 2^24 every float operation of both
-// paths is exact: the outputs are equal (int_conv_test checks both statements).
+// So the paths provably agree within one output step s_w s_x when γ_{D+5} (T + |b|/(s_w s_x))
+// < 1; with T <= D Qn_w max(Qn_x, Qp_x) and no bias that is D <= 1669 for 2-bit codes, 371 for
+// 4-bit, 20 for 8-bit (the bound is worst case: random 8-bit layers with D = 144 stay within
+// 0.2 steps). With power-of-two steps, no bias and D Qn_w max(Qn_x, Qp_x) < 2^24 every float
+// operation of both paths is exact: the outputs are equal. int_conv_test checks the bound per
+// output and the exact case.
 #ifndef STRATA_QUANT_INT_CONV_H_
 #define STRATA_QUANT_INT_CONV_H_
 

@@ -22,7 +22,8 @@
 // step gives meaningless but defined numbers, NaN propagates to v̂). Forward overwrites y.
 // Kernels allocate nothing; they are internally parallel (ParallelFor) and bit-identical for
 // any thread count: the step-gradient sum is taken over chunks of kLsqChunk elements fixed by
-// n (each summed in 8 double lanes in index order), combined in chunk order on one thread.
+// n (each summed in double lanes in a fixed pattern: products of two floats are exact in
+// double), combined in chunk order on one thread.
 #ifndef STRATA_QUANT_KERNELS_LSQ_KERNELS_H_
 #define STRATA_QUANT_KERNELS_LSQ_KERNELS_H_
 
