@@ -5,6 +5,7 @@
 #define STRATA_MOO_MOO_H_
 
 #include "moo/combine.h"
+#include "moo/inq_recipe.h"
 #include "moo/kd.h"
 #include "moo/once_qat.h"
 #include "moo/recipe.h"

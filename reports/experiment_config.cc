@@ -1,7 +1,9 @@
 // ExperimentConfig parsing and validation; deterministic protobuf serialization.
 #include <cmath>
 #include <sstream>
+#include <vector>
 
+#include "quant/quant.h"
 #include "reports/trainer.h"
 
 namespace strata {
@@ -51,6 +53,15 @@ Status ValidateExperimentConfig(const ExperimentConfig& c) {
   }
   if (c.test_data().kind() == datasets::DatasetConfig::KIND_UNSPECIFIED) {
     return InvalidArgumentError("test_data: missing (or kind unset)");
+  }
+  if (c.has_inq()) {
+    // seed 004's range (quant::ValidateInqBits); the schedule as quant::ValidateInqSchedule.
+    STRATA_RETURN_IF_ERROR(Range("inq.bits", c.inq().bits(), 2, 9));
+    const std::vector<double> portions(c.inq().schedule().begin(), c.inq().schedule().end());
+    if (!portions.empty()) {
+      const Status s = quant::ValidateInqSchedule(portions);
+      if (!s.ok()) return InvalidArgumentError("inq.schedule: " + s.message());
+    }
   }
   if (c.has_once_qat()) {
     // 0 means the paper's b0 = 2, N = 4 (recipes.cc).

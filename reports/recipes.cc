@@ -26,6 +26,14 @@ moo::OnceQatOptions OnceQatOptionsFor(const OnceQatRecipeConfig& c) {
 StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config,
                                                   const models::Network& net) {
   switch (config.recipe_case()) {
+    case ExperimentConfig::kInq: {
+      moo::InqOptions o;
+      o.bits = config.inq().bits();
+      o.schedule.assign(config.inq().schedule().begin(), config.inq().schedule().end());
+      StatusOr<std::unique_ptr<moo::InqRecipe>> r = moo::InqRecipe::Create(net, o);
+      if (!r.ok()) return r.status().Annotate("inq: ");
+      return std::unique_ptr<moo::Recipe>(std::move(r).value());
+    }
     case ExperimentConfig::kOnceQat: {
       StatusOr<std::unique_ptr<moo::OnceQatRecipe>> r =
           moo::OnceQatRecipe::Create(OnceQatOptionsFor(config.once_qat()), net);
