@@ -12,20 +12,20 @@ RUNS = {
         "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
     ),
+    "0da32c00532b99e8ef1f": (
+        "name: \"resnet18_cifar\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
+        None,
+    ),
     "0f0c029d9b11c4a2ca78": (
         "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
     ),
-    "1128de0c39ae5cbdcc74": (
-        "name: \"resnet50_cifar\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
-        None,
-    ),
-    "1165c689395f860af530": (
-        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
-        None,
-    ),
     "19533b071d6a51410a78": (
         "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
+        None,
+    ),
+    "29d4f483dac62992fddd": (
+        "name: \"resnet50_cifar\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
     ),
     "3266bfa02889335e7c01": (
@@ -36,8 +36,20 @@ RUNS = {
         "name: \"mobilenetv2_cifar\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
         None,
     ),
-    "60e51eae0ca409d4515b": (
-        "name: \"vgg16_bn_small8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
+    "48b219e54ddc1fca8f84": (
+        "name: \"resnet20\"\nmodel {\n  name: \"resnet20\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
+        None,
+    ),
+    "6012793704caedec7eed": (
+        "name: \"vgg16_bn_small8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
+        None,
+    ),
+    "670f4f3dd6a65a126b95": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
+        None,
+    ),
+    "6a7873ca840b470199b1": (
+        "name: \"mobilenetv2_cifar\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
     ),
     "6df3144b33f6f08319bf": (
@@ -64,12 +76,8 @@ RUNS = {
         "name: \"resnet34_cifar\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
         None,
     ),
-    "8b3556b3a48951e86168": (
-        "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
-        None,
-    ),
-    "8c5151c57362ef97eafa": (
-        "name: \"resnet20\"\nmodel {\n  name: \"resnet20\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
+    "8a618e213cf8a4a294fe": (
+        "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
     ),
     "941d78b49346fa543b54": (
@@ -88,16 +96,8 @@ RUNS = {
         "name: \"resnet18_cifar\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
         None,
     ),
-    "abb9b4a0076110a55ce5": (
-        "name: \"mobilenetv2_cifar\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
-        None,
-    ),
     "af424cb2ec6952ff83ed": (
         "name: \"resnet20\"\nmodel {\n  name: \"resnet20\"\n  width: 1\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
-        None,
-    ),
-    "ba970ecaa5b14be05193": (
-        "name: \"resnet18_cifar\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
     ),
     "bfb3aacce38e4298fc23": (
@@ -116,10 +116,6 @@ RUNS = {
         "name: \"resnet34_cifar\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
     ),
-    "daaa8b64756d2ddeca69": (
-        "name: \"resnet34_cifar\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
-        None,
-    ),
     "e2a339f6749d9cac8eba": (
         "name: \"mobilenetv2_cifar\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
@@ -132,19 +128,23 @@ RUNS = {
         "name: \"resnet20\"\nmodel {\n  name: \"resnet20\"\n  width: 0.5\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
     ),
+    "f64ae96b2ddeb5e90111": (
+        "name: \"resnet34_cifar\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
+        None,
+    ),
 }
 
 TABLES = {
     "strata_fp": {
         "smoke": [
-            "8c5151c57362ef97eafa",  # resnet20_s1
-            "ba970ecaa5b14be05193",  # resnet18_cifar_s1
-            "daaa8b64756d2ddeca69",  # resnet34_cifar_s1
-            "1128de0c39ae5cbdcc74",  # resnet50_cifar_s1
-            "abb9b4a0076110a55ce5",  # mobilenetv2_cifar_s1
-            "1165c689395f860af530",  # vgg16_bn_s1
-            "8b3556b3a48951e86168",  # vgg16_bn_small5_s1
-            "60e51eae0ca409d4515b",  # vgg16_bn_small8_s1
+            "48b219e54ddc1fca8f84",  # resnet20_s1
+            "0da32c00532b99e8ef1f",  # resnet18_cifar_s1
+            "f64ae96b2ddeb5e90111",  # resnet34_cifar_s1
+            "29d4f483dac62992fddd",  # resnet50_cifar_s1
+            "6a7873ca840b470199b1",  # mobilenetv2_cifar_s1
+            "670f4f3dd6a65a126b95",  # vgg16_bn_s1
+            "8a618e213cf8a4a294fe",  # vgg16_bn_small5_s1
+            "6012793704caedec7eed",  # vgg16_bn_small8_s1
         ],
         "quick": [
             "f1bc50fddcae1e737eb8",  # resnet20_s1
