@@ -61,8 +61,10 @@ TEST(LsqTest, ForwardEqualsEq1OverAwkwardSizes) {
       const Tensor y = LsqQuantize(v, Tensor::Full({1}, s), r, 1.f);
       Tensor ref = Tensor::Empty({n});
       for (int64_t i = 0; i < n; ++i) {
-        const float q = std::nearbyint(v.data()[i] / s);
-        ref.data()[i] = std::fmin(std::fmax(q, -float(r.qn)), float(r.qp)) * s;
+        float q = std::nearbyint(v.data()[i] / s);  // ties to even
+        q = q < -float(r.qn) ? -float(r.qn) : q;      // (a -0 code stays -0)
+        q = q > float(r.qp) ? float(r.qp) : q;
+        ref.data()[i] = q * s;
       }
       ASSERT_TRUE(SameBits(y, ref)) << "qn " << r.qn << " qp " << r.qp << " n " << n;
     }
