@@ -1,6 +1,7 @@
 // ExperimentConfig parsing and validation; deterministic protobuf serialization.
 #include <cmath>
 #include <sstream>
+#include <tuple>
 #include <vector>
 
 #include "quant/quant.h"
@@ -69,6 +70,27 @@ Status ValidateExperimentConfig(const ExperimentConfig& c) {
     const int n = c.once_qat().source_bits() == 0 ? 4 : c.once_qat().source_bits();
     STRATA_RETURN_IF_ERROR(Range("once_qat.basic_bits", b0, 1, 8));
     STRATA_RETURN_IF_ERROR(Range("once_qat.source_bits", n, b0, 8));
+  }
+  if (c.has_lsq()) {
+    // Layer names are checked against the network in MakeRecipe (moo::ResolvePlan).
+    const PrecisionPlan& p = c.lsq().plan();
+    STRATA_RETURN_IF_ERROR(Range("lsq.plan.w_bits", p.w_bits(), 1, 16));
+    STRATA_RETURN_IF_ERROR(Range("lsq.plan.a_bits", p.a_bits(), 1, 16));
+    for (int k = 0; k < p.layers_size(); ++k) {
+      const std::string f = "lsq.plan.layers[" + std::to_string(k) + "]";
+      if (p.layers(k).name().empty()) return InvalidArgumentError(f + ".name: missing");
+      STRATA_RETURN_IF_ERROR(Range(f + ".w_bits", p.layers(k).w_bits(), 0, 16));
+      STRATA_RETURN_IF_ERROR(Range(f + ".a_bits", p.layers(k).a_bits(), 0, 16));
+    }
+  }
+  for (const auto& [field, basic, max] :
+       {std::tuple(std::string("ascending"), c.ascending().basic_bits(), c.ascending().max_bits()),
+        std::tuple(std::string("cotrain"), c.cotrain().basic_bits(), c.cotrain().max_bits())}) {
+    if ((field == "ascending" && !c.has_ascending()) || (field == "cotrain" && !c.has_cotrain())) continue;
+    // 0 means the paper's b0 = 2, N = 4 (recipes.cc).
+    const int b0 = basic == 0 ? 2 : basic, n = max == 0 ? 4 : max;
+    STRATA_RETURN_IF_ERROR(Range(field + ".basic_bits", b0, 1, 15));
+    STRATA_RETURN_IF_ERROR(Range(field + ".max_bits", n, b0 + 1, 16));
   }
   return Status::Ok();
 }

@@ -20,12 +20,40 @@ moo::OnceQatOptions OnceQatOptionsFor(const OnceQatRecipeConfig& c) {
   return o;
 }
 
+moo::PrecisionPlan PlanFor(const PrecisionPlan& p) {
+  moo::PrecisionPlan plan;
+  plan.w_bits = p.w_bits(), plan.a_bits = p.a_bits(), plan.eight_bit_ends = p.eight_bit_ends();
+  for (const PrecisionPlan::Layer& l : p.layers()) plan.layers.push_back({l.name(), l.w_bits(), l.a_bits()});
+  return plan;
+}
+
+// Proto defaults (0) mean the paper's widths: b0 = 2, N = 4.
+template <typename C>
+moo::NestedOptions NestedFor(const C& c) {
+  moo::NestedOptions o;
+  o.basic_bits = c.basic_bits() == 0 ? 2 : c.basic_bits();
+  o.max_bits = c.max_bits() == 0 ? 4 : c.max_bits();
+  return o;
+}
+
+template <typename R>
+StatusOr<std::unique_ptr<moo::Recipe>> AsRecipe(StatusOr<std::unique_ptr<R>> r) {
+  if (!r.ok()) return r.status();
+  return std::unique_ptr<moo::Recipe>(std::move(r).value());
+}
+
 }  // namespace
 
 
 StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config,
                                                   const models::Network& net) {
   switch (config.recipe_case()) {
+    case ExperimentConfig::kLsq:
+      return AsRecipe(moo::LsqRecipe::Create(PlanFor(config.lsq().plan()), net));
+    case ExperimentConfig::kAscending:
+      return AsRecipe(moo::AscendingRecipe::Create(NestedFor(config.ascending()), net));
+    case ExperimentConfig::kCotrain:
+      return AsRecipe(moo::CotrainRecipe::Create(NestedFor(config.cotrain()), net));
     case ExperimentConfig::kInq: {
       moo::InqOptions o;
       o.bits = config.inq().bits();
@@ -47,6 +75,10 @@ StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config
 
 int BnVariantsFor(const ExperimentConfig& config) {
   switch (config.recipe_case()) {
+    case ExperimentConfig::kAscending:
+      return NestedFor(config.ascending()).slots();
+    case ExperimentConfig::kCotrain:
+      return NestedFor(config.cotrain()).slots();
     case ExperimentConfig::kOnceQat:
       return OnceQatOptionsFor(config.once_qat()).num_widths();
     default:

@@ -9,7 +9,8 @@ namespace reports {
 
 const std::vector<TableDef>& AllTables() {
   static const std::vector<TableDef> tables = {
-      {"vl_table1", "vertical layering", "vl", "LSQ vs ascending vs co-training", {}, {}},
+      {"vl_table1", "vertical layering", "vl", "LSQ vs ascending vs co-training", VlTable1, {},
+       VlTable1Plan},
       {"vl_table2", "vertical layering", "vl", "ResNet-18: LSQ vs once-QAT", {}, {}},
       {"vl_table3", "vertical layering", "vl", "five networks: LSQ vs once-QAT", {}, {}},
       {"vl_table4", "vertical layering", "vl", "BN variants", {}, {}},

@@ -22,6 +22,13 @@ namespace reports {
 // CIFAR-style augmentation, batch 128, 15 epochs); presets rescale data, epochs, width.
 ExperimentConfig FmnistConfig(const std::string& model, double width);
 
+// LSQ QAT of `model` at `width` to W/A bits/bits (first/last FP) from the FP run
+// FmnistConfig(model, width) (its `pretrained`): LR 0.1x FP's, cosine, no warm-up (seed 001
+// Sec. 6). Tables plan LSQ rows with it so that identical runs hit the cache (vl_tables.cc).
+ExperimentConfig LsqConfig(const std::string& model, double width, int bits);
+// The same for the baselines of seed 001 Sec. 3.3 at 2..4 bits: ascending layers or co-training.
+ExperimentConfig NestedConfig(const std::string& model, double width, bool cotrain);
+
 struct SeedStats {
   double mean = 0, std = 0;  // std: sample standard deviation (0 for one seed)
   int n = 0;
@@ -35,6 +42,9 @@ SeedStats EvalStats(const SeededRuns& runs, const std::string& eval);
 Cell StatCell(const SeedStats& s);
 // "digest" (first seed), "digests" (all), "seeds", "reused" (all from the cache).
 void AddRunCells(const SeededRuns& runs, std::vector<std::pair<std::string, Cell>>* cells);
+
+StatusOr<TableReport> VlTable1(const TableContext& ctx);
+std::vector<PlannedRun> VlTable1Plan(const TableContext& ctx);
 
 StatusOr<TableReport> StrataFp(const TableContext& ctx);
 std::vector<PlannedRun> StrataFpPlan(const TableContext& ctx);
