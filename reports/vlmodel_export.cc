@@ -1,0 +1,299 @@
+// A trained once-QAT run to the vertical-layered model file and back (vlmodel_export.h).
+#include "reports/vlmodel_export.h"
+
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "datasets/datasets.h"
+#include "reports/proto_json.h"
+#include "reports/trainer.h"
+
+namespace strata {
+namespace reports {
+namespace {
+
+constexpr char kConfigTensor[] = "strata.experiment_config";
+
+// The trainer's evaluation pipeline (trainer.cc: NormalizationFor, PipelineFor with
+// train = false): the file's test-set accuracy must equal the run's.
+datasets::Pipeline EvalPipeline(const ExperimentConfig& c, const datasets::Dataset& ds) {
+  datasets::Normalization norm{{0.5f}, {0.25f}};
+  switch (c.train_data().kind()) {
+    case datasets::DatasetConfig::FASHION_MNIST: norm = datasets::kFashionMnistNorm; break;
+    case datasets::DatasetConfig::MNIST: norm = {{0.1307f}, {0.3081f}}; break;
+    case datasets::DatasetConfig::CIFAR10: norm = datasets::kCifar10Norm; break;
+    case datasets::DatasetConfig::CIFAR100: norm = datasets::kCifar100Norm; break;
+    case datasets::DatasetConfig::IMAGE_FOLDER: norm = datasets::kImageNetNorm; break;
+    default: break;
+  }
+  if (c.augmentation() == ExperimentConfig::IMAGENET_STYLE) {
+    return datasets::ImageNetStyle(false, norm);
+  }
+  return datasets::CifarStyle(false, ds.height() == 28 && ds.width() == 28, norm);
+}
+
+struct TestData {
+  std::unique_ptr<datasets::Dataset> ds;
+  std::unique_ptr<datasets::Loader> loader;
+};
+
+StatusOr<TestData> OpenTest(const ExperimentConfig& c) {
+  TestData t;
+  StatusOr<std::unique_ptr<datasets::Dataset>> ds = datasets::Open(c.test_data());
+  if (!ds.ok()) return ds.status().Annotate("test_data: ");
+  t.ds = std::move(ds).value();
+  datasets::LoaderOptions o;
+  o.batch_size = c.eval_batch_size() > 0 ? c.eval_batch_size() : 256;
+  o.shuffle = false;
+  STRATA_ASSIGN_OR_RETURN(t.loader,
+                          datasets::Loader::Create(t.ds.get(), EvalPipeline(c, *t.ds), o));
+  return t;
+}
+
+// The network of config (model fields resolved against the data when 0).
+StatusOr<std::unique_ptr<models::Network>> BuildNet(ExperimentConfig* c, int bn_variants) {
+  STRATA_ASSIGN_OR_RETURN(TestData t, OpenTest(*c));
+  if (c->model().in_channels() == 0) c->mutable_model()->set_in_channels(t.loader->channels());
+  if (c->model().num_classes() == 0) {
+    StatusOr<std::unique_ptr<datasets::Dataset>> train = datasets::Open(c->train_data());
+    if (!train.ok()) return train.status().Annotate("train_data: ");
+    c->mutable_model()->set_num_classes(train.value()->num_classes());
+  }
+  models::ModelSpec spec;
+  spec.name = c->model().name();
+  spec.width = c->model().width() == 0 ? 1.0 : c->model().width();
+  spec.in_channels = c->model().in_channels();
+  spec.num_classes = c->model().num_classes();
+  spec.input_size = t.loader->height();
+  spec.seed = c->seed();
+  spec.bn_variants = bn_variants;
+  return models::Build(spec);
+}
+
+// Every parameter and buffer of BN variant v of each site, keyed by variant 0's name.
+std::vector<std::pair<std::string, Tensor>> BnTensors(const models::Network& net, int v) {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (const models::Norm* n : net.norms()) {
+    const nn::BatchNorm2d& bn = n->bn(v);
+    const std::string base = n->bn(0).name;
+    out.emplace_back(base + ".weight", bn.weight);
+    out.emplace_back(base + ".bias", bn.bias);
+    out.emplace_back(base + ".running_mean", bn.running_mean);
+    out.emplace_back(base + ".running_var", bn.running_var);
+  }
+  return out;
+}
+
+quant::VlTensor ToVl(const std::string& name, const Tensor& t) {
+  return {name, t.shape(), std::vector<float>(t.data(), t.data() + t.numel())};
+}
+
+Status CopyInto(const quant::VlTensor& src, const Tensor& dst) {
+  if (static_cast<int64_t>(src.values.size()) != dst.numel() || src.shape != dst.shape()) {
+    return InvalidArgumentError("model file tensor '" + src.name + "': shape " +
+                                ShapeStr(src.shape) + " does not fit the network's " +
+                                ShapeStr(dst.shape()));
+  }
+  std::memcpy(dst.data(), src.values.data(), src.values.size() * sizeof(float));
+  return Status::Ok();
+}
+
+// x̂ = LSQ(x) with the file's step and signedness per quantized layer (Eq. 1); weights pass
+// through (the layers already hold ŵ_b).
+class FileHooks : public models::QuantHooks {
+ public:
+  FileHooks(int bits, std::map<int, std::pair<Tensor, bool>> steps)
+      : bits_(bits), steps_(std::move(steps)) {}
+  Tensor Input(const models::Layer& layer, const Tensor& x,
+               const models::ForwardContext&) override {
+    auto it = steps_.find(layer.info().index);
+    if (it == steps_.end()) return x;
+    const quant::QuantRange r =
+        it->second.second ? quant::SignedRange(bits_) : quant::UnsignedRange(bits_);
+    return quant::LsqQuantize(x, it->second.first, r, quant::LsqActivationGradScale(x, r));
+  }
+
+ private:
+  int bits_;
+  std::map<int, std::pair<Tensor, bool>> steps_;  // layer index -> (step, signed)
+};
+
+}  // namespace
+
+StatusOr<OnceQatRun> LoadOnceQatRun(const std::string& run_dir) {
+  const std::string result_path = run_dir + "/result.pb";
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadFile(result_path));
+  RunResult result;
+  if (!result.ParseFromString(bytes)) return DataLossError(result_path + ": not a RunResult");
+  OnceQatRun run;
+  run.config = result.config();
+  if (!run.config.has_once_qat()) {
+    return InvalidArgumentError(result_path + ": run '" + run.config.name() +
+                                "' is not a once_qat run (no vertical-layered model to export)");
+  }
+  STRATA_ASSIGN_OR_RETURN(run.net, BuildNet(&run.config, BnVariantsFor(run.config)));
+  STRATA_ASSIGN_OR_RETURN(run.recipe_owner, MakeRecipe(run.config, *run.net));
+  run.recipe = dynamic_cast<moo::OnceQatRecipe*>(run.recipe_owner.get());
+  CHECK(run.recipe != nullptr) << "MakeRecipe(once_qat) must make a moo::OnceQatRecipe";
+  ParameterSet all = run.net->params();
+  all.AddAll(run.net->buffers());
+  all.AddAll(run.recipe->Parameters());
+  STRATA_RETURN_IF_ERROR(LoadCheckpoint(run_dir + "/" + kWeightsFile, all, nullptr));
+  run.recipe->State().Find("onceqat.act_ready")->data()[0] = 1.f;  // trained
+  return run;
+}
+
+StatusOr<quant::VlModel> ExportVlModel(const OnceQatRun& run) {
+  const moo::OnceQatOptions& o = run.recipe->options();
+  quant::VlModel m;
+  m.source_bits = o.source_bits, m.basic_bits = o.basic_bits, m.bits = o.source_bits;
+  m.compensation = o.compensation;
+  std::set<std::string> quantized, bn;
+  const std::vector<int>& layers = run.recipe->quantized_layers();
+  for (size_t q = 0; q < layers.size(); ++q) {
+    const models::Layer& l = *run.net->layers()[layers[q]];
+    const float s_w = run.recipe->source_step(static_cast<int>(q)).data()[0];
+    m.layers.push_back({l.info().name + ".weight", l.weight().shape(), s_w,
+                        quant::VerticalCodes(l.weight(), s_w, o.source_bits, o.source_bits)});
+    quantized.insert(m.layers.back().name);
+  }
+  for (int v = 0; v < o.num_widths(); ++v) {
+    for (const models::Norm* n : run.net->norms()) bn.insert(n->bn(v).name);
+  }
+  for (const NamedTensor& p : run.net->params().entries()) {
+    if (quantized.count(p.name) || bn.count(p.name.substr(0, p.name.rfind('.')))) continue;
+    m.fp_tensors.push_back(ToVl(p.name, p.tensor));
+  }
+  const std::string config = DeterministicBinary(run.config);
+  std::vector<float> config_bytes;
+  for (unsigned char ch : config) config_bytes.push_back(static_cast<float>(ch));
+  m.fp_tensors.push_back(
+      {kConfigTensor, {static_cast<int64_t>(config.size())}, std::move(config_bytes)});
+  for (int b = o.basic_bits; b <= o.source_bits; ++b) {
+    std::vector<quant::VlTensor>& t = m.per_bits[b];
+    for (const auto& [name, tensor] : BnTensors(*run.net, b - o.basic_bits)) {
+      t.push_back(ToVl(name, tensor));
+    }
+    for (size_t q = 0; q < layers.size(); ++q) {
+      const std::string& name = run.net->layers()[layers[q]]->info().name;
+      t.push_back(ToVl(name + ".act_step", run.recipe->act_step(b, static_cast<int>(q))));
+      const bool s = run.recipe->act_signed(b, static_cast<int>(q));
+      t.push_back({name + ".act_signed", {1}, {s ? 1.f : 0.f}});
+    }
+  }
+  STRATA_RETURN_IF_ERROR(quant::ValidateVlModel(m));
+  return m;
+}
+
+models::ForwardContext VlNetwork::Context() const {
+  models::ForwardContext ctx;
+  ctx.hooks = hooks.get();
+  return ctx;
+}
+
+StatusOr<VlNetwork> BuildFromVlModel(const quant::VlModel& m) {
+  VlNetwork out;
+  out.bits = m.bits;
+  std::map<std::string, const quant::VlTensor*> fp;
+  for (const quant::VlTensor& t : m.fp_tensors) fp[t.name] = &t;
+  auto cfg = fp.find(kConfigTensor);
+  if (cfg == fp.end()) {
+    return InvalidArgumentError(std::string("model file: no '") + kConfigTensor +
+                                "' tensor (not exported by //reports:vlmodel)");
+  }
+  std::string bytes;
+  for (float v : cfg->second->values) {
+    if (!(v >= 0.f && v <= 255.f)) return DataLossError("model file: bad config byte");
+    bytes.push_back(static_cast<char>(static_cast<unsigned char>(v)));
+  }
+  if (!out.config.ParseFromString(bytes)) {
+    return DataLossError(std::string("model file: '") + kConfigTensor + "' is not a config");
+  }
+  STRATA_ASSIGN_OR_RETURN(out.net, BuildNet(&out.config, 1));
+  std::map<std::string, const quant::VlTensor*> width;
+  for (const quant::VlTensor& t : m.per_bits.at(m.bits)) width[t.name] = &t;
+  std::map<int, std::pair<Tensor, bool>> steps;
+  std::map<std::string, const quant::VlLayer*> codes;
+  for (const quant::VlLayer& l : m.layers) codes[l.name] = &l;
+  for (const models::Layer* l : out.net->layers()) {
+    auto c = codes.find(l->info().name + ".weight");
+    if (c == codes.end()) continue;
+    STRATA_RETURN_IF_ERROR(
+        CopyInto(ToVl(c->first, quant::DequantizeLayer(m, *c->second)), l->weight()));
+    auto s = width.find(l->info().name + ".act_step");
+    auto g = width.find(l->info().name + ".act_signed");
+    if (s == width.end() || g == width.end()) {
+      return InvalidArgumentError("model file: no activation step for layer '" +
+                                  l->info().name + "' at " + std::to_string(m.bits) + " bits");
+    }
+    steps[l->info().index] = {Tensor::FromVector({1}, s->second->values),
+                              g->second->values.at(0) != 0.f};
+  }
+  for (const NamedTensor& p : out.net->params().entries()) {
+    if (codes.count(p.name)) continue;
+    const quant::VlTensor* src = fp.count(p.name)      ? fp[p.name]
+                                 : width.count(p.name) ? width[p.name]
+                                                       : nullptr;
+    if (src == nullptr) {
+      return InvalidArgumentError("model file: no tensor for parameter '" + p.name + "'");
+    }
+    STRATA_RETURN_IF_ERROR(CopyInto(*src, p.tensor));
+  }
+  for (const NamedTensor& b : out.net->buffers().entries()) {
+    auto f = width.find(b.name);
+    if (f == width.end()) return InvalidArgumentError("model file: no tensor for '" + b.name + "'");
+    STRATA_RETURN_IF_ERROR(CopyInto(*f->second, b.tensor));
+  }
+  out.hooks = std::make_unique<FileHooks>(m.bits, std::move(steps));
+  return out;
+}
+
+StatusOr<EvalRecord> EvaluateTestSet(const ExperimentConfig& config, const models::Network& net,
+                                     const models::ForwardContext& ctx) {
+  NoGradGuard no_grad;
+  STRATA_ASSIGN_OR_RETURN(TestData t, OpenTest(config));
+  models::ForwardContext c = ctx;
+  c.training = false;
+  t.loader->StartEpoch(0);
+  datasets::Batch b;
+  double loss = 0;
+  int64_t top1 = 0, top5 = 0, n = 0;
+  for (;;) {
+    STRATA_ASSIGN_OR_RETURN(bool more, t.loader->Next(&b));
+    if (!more) break;
+    Tensor x = Tensor::Empty({b.n, b.c, b.h, b.w});
+    std::memcpy(x.data(), b.images.data(), b.images.size() * sizeof(float));
+    const Tensor logits = net.Forward(x, c);
+    loss += static_cast<double>(CrossEntropy(logits, b.labels).item()) * b.n;
+    const int k = static_cast<int>(logits.dim(1));
+    for (int i = 0; i < b.n; ++i) {
+      const int rank = moo::LabelRank(logits.data() + static_cast<int64_t>(i) * k, k, b.labels[i]);
+      top1 += rank < 1;
+      top5 += rank < 5;
+    }
+    n += b.n;
+  }
+  EvalRecord r;
+  r.set_loss(loss / std::max<int64_t>(1, n));
+  r.set_top1(100.0 * top1 / std::max<int64_t>(1, n));
+  r.set_top5(100.0 * top5 / std::max<int64_t>(1, n));
+  return r;
+}
+
+int64_t QuantizedWeightBits(const quant::VlModel& m, int bits) {
+  int64_t total = 0;
+  for (const quant::VlLayer& l : m.layers) total += NumElements(l.shape) * bits;
+  return total;
+}
+
+int64_t FpTensorBits(const quant::VlModel& m) {
+  int64_t total = 0;
+  for (const quant::VlTensor& t : m.fp_tensors) {
+    if (t.name != kConfigTensor) total += static_cast<int64_t>(t.values.size()) * 32;
+  }
+  return total;
+}
+
+}  // namespace reports
+}  // namespace strata

@@ -1,0 +1,106 @@
+// //reports:vlmodel — a trained once-QAT run to one vertical-layered model file, and any
+// width of such a file evaluated from the file alone (reports/vlmodel_export.h).
+//
+//   bazel run //reports:vlmodel -- --run=<run dir with result.pb, weights.ckpt> --out=m.vlm
+//       writes the file; prints per width the file size of its prefix and the bits of the
+//       quantized weights (seed 001 Table 5's weight-size column)
+//   bazel run //reports:vlmodel -- --eval=m.vlm [--bits=3]
+//       loads the file (up to --bits; default every section; a file cut inside a section
+//       loads its complete sections), builds the network and evaluates its test set
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "reports/vlmodel_export.h"
+
+namespace strata {
+namespace reports {
+namespace {
+
+Status Export(const std::string& run_dir, const std::string& out) {
+  STRATA_ASSIGN_OR_RETURN(OnceQatRun run, LoadOnceQatRun(run_dir));
+  STRATA_ASSIGN_OR_RETURN(quant::VlModel m, ExportVlModel(run));
+  STRATA_RETURN_IF_ERROR(quant::WriteVlModel(out, m));
+  const std::vector<int64_t> sizes = quant::SectionSizes(m);
+  std::printf("%s: %s, %zu quantized layers, FP tensors %.1f kbit\n", out.c_str(),
+              run.config.model().name().c_str(), m.layers.size(), FpTensorBits(m) / 1e3);
+  std::printf("%-6s %14s %22s\n", "width", "prefix bytes", "quantized weight bits");
+  for (size_t k = 0; k < sizes.size(); ++k) {
+    const int b = m.basic_bits + static_cast<int>(k);
+    std::printf("w%da%d   %14lld %22lld\n", b, static_cast<long long>(sizes[k]),
+                static_cast<long long>(QuantizedWeightBits(m, b)));
+  }
+  return Status::Ok();
+}
+
+Status Eval(const std::string& path, int bits) {
+  quant::VlReadOptions o;
+  o.max_bits = bits;
+  o.allow_truncated_prefix = true;
+  STRATA_ASSIGN_OR_RETURN(quant::VlModel m, quant::ReadVlModel(path, o));
+  if (m.read_info.dropped_partial) std::printf("note: %s\n", m.read_info.note.c_str());
+  STRATA_ASSIGN_OR_RETURN(VlNetwork net, BuildFromVlModel(m));
+  STRATA_ASSIGN_OR_RETURN(EvalRecord e, EvaluateTestSet(net.config, *net.net, net.Context()));
+  std::printf("%s: w%da%d from %lld bytes (%d of %d sections): top-1 %.2f %%, top-5 %.2f %%, "
+              "loss %.4f\n",
+              path.c_str(), m.bits, m.bits, static_cast<long long>(m.read_info.bytes_used),
+              m.read_info.sections_read, m.read_info.sections_declared, e.top1(), e.top5(),
+              e.loss());
+  return Status::Ok();
+}
+
+// The flag's value; a relative path is taken from where `bazel run` was called.
+std::string Flag(int argc, char** argv, const std::string& name) {
+  const std::string prefix = "--" + name + "=";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind(prefix, 0) != 0) continue;
+    const std::string v = a.substr(prefix.size());
+    const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
+    return cwd != nullptr && name != "bits" && !v.empty() && v[0] != '/' ? std::string(cwd) + "/" + v
+                                                                          : v;
+  }
+  return "";
+}
+
+int Main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("--run=", 0) && a.rfind("--out=", 0) && a.rfind("--eval=", 0) &&
+        a.rfind("--bits=", 0)) {
+      std::fprintf(stderr, "vlmodel: unknown argument '%s' (--run --out | --eval [--bits])\n",
+                   a.c_str());
+      return 2;
+    }
+  }
+  const std::string run = Flag(argc, argv, "run"), out = Flag(argc, argv, "out");
+  const std::string eval = Flag(argc, argv, "eval"), bits_text = Flag(argc, argv, "bits");
+  char* end = nullptr;
+  const long bits = bits_text.empty() ? 0 : std::strtol(bits_text.c_str(), &end, 10);
+  if (!bits_text.empty() && (*end != '\0' || bits < 1 || bits > 16)) {
+    std::fprintf(stderr, "vlmodel: --bits: '%s' must be an integer in [1, 16]\n",
+                 bits_text.c_str());
+    return 2;
+  }
+  Status s;
+  if (!run.empty() && !out.empty()) {
+    s = Export(run, out);
+  } else if (!eval.empty()) {
+    s = Eval(eval, static_cast<int>(bits));
+  } else {
+    std::fprintf(stderr, "usage: vlmodel --run=<dir> --out=<file.vlm> | --eval=<file.vlm> "
+                         "[--bits=b]\n");
+    return 2;
+  }
+  if (!s.ok()) {
+    std::fprintf(stderr, "vlmodel: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace reports
+}  // namespace strata
+
+int main(int argc, char** argv) { return strata::reports::Main(argc, argv); }
