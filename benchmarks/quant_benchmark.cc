@@ -1,6 +1,7 @@
 // Quantizer speed: LSQ fake quantization (forward + backward through the op, as training pays
 // it) against ReLU on the same tensor, the plain elementwise op whose cost is the floor; and
-// the integer conv of the inference path against the engine's float conv on ResNet-20 layers.
+// the integer conv of the inference path against the engine's float conv on ResNet-20 layers;
+// and a whole ResNet-20 training step (batch 128) in FP vs under LSQ QAT (strata_speed's QAT row).
 //   bazel run //benchmarks:quant -- --benchmark_repetitions=5 --benchmark_report_aggregates_only
 // The machine is shared: with 1 thread read the CPU column (per-thread CPU time); wall time
 // ("real") is what 2 threads buy when the second core is free.
@@ -10,6 +11,8 @@
 #include "benchmark/benchmark.h"
 #include "engine/engine.h"
 #include "engine/kernels/conv2d.h"
+#include "models/models.h"
+#include "moo/moo.h"
 #include "quant/kernels/int_conv.h"
 #include "quant/kernels/lsq_kernels.h"
 #include "quant/quant.h"
@@ -150,6 +153,56 @@ void ConvArgs(benchmark::internal::Benchmark* b) {
   b->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
 }
 BENCHMARK(BM_Conv)->Apply(ConvArgs);
+
+// One ResNet-20 (models::Build, width 1, CIFAR-sized) training step at batch 128: zero grads,
+// forward, cross-entropy, backward, SGD. Arg 0: 0 = FP, b = LSQ at W/A b/b (moo::LsqRecipe:
+// every layer but the first conv and last linear, weights and inputs); arg 1: threads.
+// The LSQ/FP ratio of the two is the QAT overhead (issue [lsq]: <= 1.3x).
+void BM_ResNet20Step(benchmark::State& state) {
+  const int bits = static_cast<int>(state.range(0));
+  SetNumThreads(static_cast<int>(state.range(1)));
+  models::ModelSpec spec;
+  spec.name = "resnet20", spec.in_channels = 3, spec.num_classes = 10, spec.input_size = 32;
+  spec.seed = 1;
+  std::unique_ptr<models::Network> net = std::move(models::Build(spec)).value();
+  std::unique_ptr<moo::LsqRecipe> lsq;
+  Sgd sgd(SgdOptions{.momentum = 0.9f});
+  sgd.AddGroup(net->params());
+  if (bits > 0) {
+    moo::PrecisionPlan plan;
+    plan.w_bits = plan.a_bits = bits;
+    lsq = std::move(moo::LsqRecipe::Create(plan, *net)).value();
+    CHECK(lsq->BeginStage(0, false, *net).ok());
+    sgd.AddGroup(lsq->Parameters(), 0.f);
+  }
+  const int batch = 128;
+  Tensor x = Tensor::Empty({batch, 3, 32, 32});
+  const Philox rng(1, Stream("bench.resnet20_step"));
+  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = rng.Normal(i);
+  std::vector<int32_t> labels(batch);
+  for (int i = 0; i < batch; ++i) labels[i] = i % 10;
+  moo::FpRecipe fp;
+  moo::Recipe* recipe = lsq ? static_cast<moo::Recipe*>(lsq.get()) : &fp;
+  for (auto _ : state) {
+    net->params().ZeroGrads();
+    recipe->Parameters().ZeroGrads();
+    moo::StepInput in{net.get(), x, &labels, models::ForwardContext()};
+    in.ctx.training = true;
+    benchmark::DoNotOptimize(recipe->Step(in).loss);
+    sgd.Step(0.01f);
+  }
+  state.counters["img/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_ResNet20Step)
+    ->ArgNames({"bits", "threads"})
+    ->Args({0, 2})
+    ->Args({4, 2})
+    ->Args({2, 2})
+    ->Args({0, 1})
+    ->Args({4, 1})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3.0);
 
 }  // namespace
 }  // namespace strata
