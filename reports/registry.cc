@@ -1,6 +1,7 @@
 // Every target of ../shared/docs/TABLES.md, in its order. A table gets its function when it
 // is implemented; `bazel run //reports:all` lists the others as not implemented yet.
 #include "reports/hwsim_tables.h"
+#include "reports/speed_table.h"
 #include "reports/strata_tables.h"
 #include "reports/table.h"
 
@@ -37,7 +38,8 @@ const std::vector<TableDef>& AllTables() {
       {"edge_table8", "accurate edge computing", "edge", "speech RNN (Tables 8-10)", {}, {}},
       {"strata_fp", "strata", "strata", "FP accuracy of each model family", StrataFp, {},
        StrataFpPlan},
-      {"strata_speed", "strata", "strata", "engine speed vs GEMM peak and PyTorch", {}, {}},
+      {"strata_speed", "strata", "strata", "engine speed vs GEMM peak and PyTorch", StrataSpeed,
+       {"python", "models"}},
       {"strata_bits", "strata", "strata", "integer inference time per bit-width", {}, {}},
       {"strata_hwsim_validation", "strata", "strata", "hwsim vs SCALE-Sim v2", HwsimValidation,
        {"reference", "topology", "config"}},
