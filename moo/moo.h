@@ -8,6 +8,7 @@
 
 #include "moo/baselines.h"
 #include "moo/combine.h"
+#include "moo/ensemble.h"
 #include "moo/inq_recipe.h"
 #include "moo/kd.h"
 #include "moo/lsq.h"

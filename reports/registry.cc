@@ -1,5 +1,6 @@
 // Every target of ../shared/docs/TABLES.md, in its order. A table gets its function when it
 // is implemented; `bazel run //reports:all` lists the others as not implemented yet.
+#include "reports/edge_tables.h"
 #include "reports/hwsim_tables.h"
 #include "reports/speed_table.h"
 #include "reports/strata_tables.h"
@@ -31,9 +32,12 @@ const std::vector<TableDef>& AllTables() {
        {"network", "config", "mode"}},
       {"amed_fig_pareto", "AMED", "amed", "accuracy vs latency, Pareto front", {}, {}},
       {"amed_fig_bits", "AMED", "amed", "per-layer bit allocations", {}, {}},
-      {"edge_table5", "accurate edge computing", "edge", "INQ 2-9 bits vs float", {}, {}},
-      {"edge_table6", "accurate edge computing", "edge", "ensembles, float and 8-bit", {}, {}},
-      {"edge_table7", "accurate edge computing", "edge", "small VGGs: float, 4, 8 bits", {}, {}},
+      {"edge_table5", "accurate edge computing", "edge", "INQ 2-9 bits vs float", EdgeTable5, {},
+       EdgeTable5Plan},
+      {"edge_table6", "accurate edge computing", "edge", "ensembles, float and 8-bit", EdgeTable6, {},
+       EdgeTable6Plan},
+      {"edge_table7", "accurate edge computing", "edge", "small VGGs: float, 4, 8 bits", EdgeTable7, {},
+       EdgeTable7Plan},
       {"edge_table1", "accurate edge computing", "edge", "FCN segmentation (Tables 1-4)", {}, {}},
       {"edge_table8", "accurate edge computing", "edge", "speech RNN (Tables 8-10)", {}, {}},
       {"strata_fp", "strata", "strata", "FP accuracy of each model family", StrataFp, {},

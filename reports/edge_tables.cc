@@ -1,0 +1,441 @@
+// edge_table5/6/7: seed 004's classification tables (Sec. 3.2) on Fashion-MNIST.
+//
+// Protocol (ALGORITHMS.md §4):
+// - float: the house FP recipe (FmnistConfig) on VGG-16-BN (13 convs) or the shortened
+//   VGGs (5 / 8 convs), planned at width 1/4 before the preset's multiplier (the same
+//   configs as strata_fp, so the runs are shared through the cache).
+// - INQ: from that FP run's weights, every conv/linear weight quantized to b bits with the
+//   partition {50, 75, 87.5, 100} %; each partition step retrains the free weights with SGD
+//   (momentum 0.9, Nesterov, decay 5e-4) at LR 0.01, cosine, restarted each step (INQ
+//   retrains at a tenth of the FP rate; seed 004 gives no numbers). Codebook: n1 from each
+//   layer's pretrained weights (INQ Eq. (2)); seed 004 instead fixes the top level to 4.0.
+// - Retraining budget: after the preset, an INQ run gets round(epochs / 4) epochs per
+//   partition step (at least 1): its four steps together cost about one FP run.
+// - Ensembles: member m of preset seed s is trained with seed s + 1000 (m - 1) (member 1
+//   is the plain run, shared with edge_table5); the 8-bit members are INQ runs from the
+//   float member of the same seed. Both adjustments are applied after the preset
+//   (RunEdgePlan): the planned config's seed is the member number.
+// - Ensemble evaluation: this binary loads each member's weights.ckpt (RunRecord.dir),
+//   runs the test set with the training loop's evaluation pipeline and averages the
+//   softmax outputs (moo::Ensemble). Each member's own top-1 must equal the top-1 its run
+//   recorded, else the table fails (so pipeline and weights are the run's). Deterministic:
+//   fixed member order, double sums, no shuffling.
+#include "reports/edge_tables.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "datasets/datasets.h"
+#include "models/models.h"
+#include "moo/moo.h"
+#include "quant/quant.h"
+#include "reports/paper_numbers.h"
+#include "reports/strata_tables.h"
+#include "reports/trainer.h"
+
+namespace strata {
+namespace reports {
+namespace {
+
+constexpr double kWidth = 0.25;  // before the preset's multiplier
+constexpr uint64_t kMemberSeedStride = 1000;
+constexpr int kMaxMembers = 7;
+
+ExperimentConfig Fp(const std::string& model, uint64_t member = 1) {
+  ExperimentConfig c = FmnistConfig(model, kWidth);
+  c.set_seed(member);
+  return c;
+}
+
+ExperimentConfig Inq(const std::string& model, int bits, uint64_t member = 1) {
+  ExperimentConfig c = Fp(model, member);
+  c.set_name(model + "_inq" + std::to_string(bits));
+  c.mutable_optimizer()->set_lr(0.01);
+  c.mutable_schedule()->set_warmup_epochs(0);
+  c.mutable_inq()->set_bits(bits);
+  *c.mutable_pretrained() = Fp(model, member);
+  return c;
+}
+
+// The edge adjustments after the preset (file comment): member seeds, INQ epochs per step.
+void Adjust(uint64_t member, uint64_t seed, ExperimentConfig* c) {
+  c->set_seed(seed + kMemberSeedStride * (member - 1));
+  if (c->has_inq()) {
+    const int steps = c->inq().schedule_size() > 0 ? c->inq().schedule_size() : 4;
+    c->set_epochs(std::max(1, static_cast<int>(std::lround(c->epochs() / double(steps)))));
+  }
+  if (c->has_pretrained()) Adjust(member, seed, c->mutable_pretrained());
+}
+
+StatusOr<std::vector<SeededRuns>> RunEdgePlan(const std::string& target, const TableContext& ctx) {
+  const TableDef& def = *FindTable(target);
+  CHECK(ctx.runner != nullptr) << target << ": no runner (call through RunTable)";
+  std::vector<SeededRuns> out;
+  for (const PlannedRun& run : def.plan(ctx)) {
+    SeededRuns s;
+    s.id = run.id;
+    for (uint64_t seed : PresetSeeds(ctx.preset_config, run.config)) {
+      STRATA_ASSIGN_OR_RETURN(ExperimentConfig c,
+                              ApplyPreset(ctx.preset_config, target, ctx.data, run.config, seed));
+      Adjust(run.config.seed(), seed, &c);
+      StatusOr<RunRecord> r = ctx.runner->Get(c);
+      if (!r.ok()) return r.status().Annotate("run " + run.id + ": ");
+      s.seeds.push_back(*std::move(r));
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+const SeededRuns& ById(const std::vector<SeededRuns>& runs, const std::string& id) {
+  for (const SeededRuns& r : runs) {
+    if (r.id == id) return r;
+  }
+  CHECK(false) << "edge tables: no planned run " << id;
+  return runs[0];
+}
+
+std::optional<double> PaperValue(const PaperTable& t, const std::string& row,
+                                 const std::string& column) {
+  const PaperEntry* e = t.Find(row, column);
+  return e != nullptr ? e->number : std::nullopt;
+}
+
+Cell Opt(std::optional<double> v) { return v ? Number(*v) : Null(); }
+
+// Claims are decided from quick on (smoke numbers are not meaningful).
+std::optional<bool> Decide(const TableContext& ctx, bool holds) {
+  return ctx.preset == "smoke" ? std::nullopt : std::optional<bool>(holds);
+}
+
+std::string Pct(double v) { return FormatCell(Number(v)) + " %"; }
+
+// Quantized weights (conv/linear) and all parameters of a run's network.
+StatusOr<quant::InqStorage> Storage(const ExperimentConfig& c, int bits) {
+  models::ModelSpec spec;
+  spec.name = c.model().name();
+  spec.width = c.model().width();
+  spec.in_channels = 1;
+  spec.num_classes = 10;
+  spec.input_size = 32;
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<models::Network> net, models::Build(spec));
+  int64_t weights = 0;
+  for (const models::Layer* l : net->layers()) weights += l->weight().numel();
+  quant::InqStorage s;
+  s.AddQuantized(weights, bits);
+  s.AddFloat(net->NumParameters() - weights);
+  return s;
+}
+
+}  // namespace
+
+// ---- edge_table5: INQ 2-9 bits vs float ----
+
+// Smoke (CI: the pipeline only) plans 2, 3, 5 and 8 bits, 3 ensemble members and only the
+// 5-conv VGG in edge_table7, to stay within seconds.
+bool Smoke(const TableContext& ctx) { return ctx.preset == "smoke"; }
+
+std::vector<PlannedRun> EdgeTable5Plan(const TableContext& ctx) {
+  std::vector<PlannedRun> plan = {{"float", Fp("vgg16_bn")}};
+  for (int b = 2; b <= 9; ++b) {
+    if (Smoke(ctx) && b != 2 && b != 3 && b != 5 && b != 8) continue;
+    plan.push_back({"inq" + std::to_string(b), Inq("vgg16_bn", b)});
+  }
+  return plan;
+}
+
+StatusOr<TableReport> EdgeTable5(const TableContext& ctx) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunEdgePlan("edge_table5", ctx));
+  STRATA_ASSIGN_OR_RETURN(PaperTable paper, LoadPaperTable("reports/paper/edge_table5.csv"));
+  TableReport r = NewReport("edge_table5", ctx.preset, "accurate edge computing",
+                            "INQ on VGG-16-BN at 2-9 bits vs float");
+  r.set_note("strata: VGG-16-BN on Fashion-MNIST at the preset (width 1/4 x the preset's), INQ "
+             "from the float run, 4 partition steps; paper: VGG-16 on ImageNet (seed 004 "
+             "Table 5) - other data, compare trends. memory_reduction: 32/b over the "
+             "quantized weights (seed 004's figure); with_float_rest also counts the float "
+             "biases and BN parameters.");
+  for (const char* c : {"config", "bits", "strata_top1", "delta_vs_float", "paper_top1",
+                        "memory_reduction", "with_float_rest", "epochs_per_step"}) {
+    r.add_columns(c);
+  }
+  const SeedStats fp = Top1Stats(runs[0]);
+  std::vector<double> top1(10, std::nan(""));
+  for (const SeededRuns& run : runs) {
+    const RunResult& first = run.seeds.at(0).result;
+    const bool is_fp = run.id == "float";
+    const int bits = is_fp ? 32 : first.config().inq().bits();
+    const SeedStats s = Top1Stats(run);
+    if (!is_fp) top1[bits] = s.mean;
+    std::vector<std::pair<std::string, Cell>> cells = {
+        {"config", Text(is_fp ? "float" : std::to_string(bits) + " bits")},
+        {"bits", Number(bits)},
+        {"strata_top1", StatCell(s)},
+        {"delta_vs_float", Number(s.mean - fp.mean)},
+        {"paper_top1", Opt(PaperValue(paper, "VGG-16", is_fp ? "Original"
+                                              : "Quantization bit width | " +
+                                                    std::to_string(bits) + " bits"))},
+        {"memory_reduction", is_fp ? Number(1) : Number(32.0 / quant::InqCodeBits(bits))},
+        {"with_float_rest", Null()},
+        {"epochs_per_step", Number(first.config().epochs())},
+    };
+    if (!is_fp) {
+      STRATA_ASSIGN_OR_RETURN(quant::InqStorage st, Storage(first.config(), bits));
+      cells[6].second = Number(st.Reduction());
+    }
+    AddRunCells(run, &cells);
+    AddRow(&r, cells);
+  }
+  const double medium = *std::max_element(top1.begin() + 5, top1.begin() + 9);
+  const bool medium_ok = medium >= fp.mean;
+  const bool low_hurts = top1[2] < fp.mean && top1[3] < fp.mean;
+  AddClaim(&r, "edge_table5.medium_bits_match_float",
+           "medium widths (5-8 bits) >= float on an over-parameterized net",
+           Decide(ctx, medium_ok),
+           "best of 5-8 bits " + Pct(medium) + " vs float " + Pct(fp.mean));
+  AddClaim(&r, "edge_table5.low_bits_hurt", "2-3 bits hurt (both below float)",
+           Decide(ctx, low_hurts),
+           "2 bits " + Pct(top1[2]) + ", 3 bits " + Pct(top1[3]) + ", float " + Pct(fp.mean));
+  AddClaim(&r, "edge_table5.memory_reduction",
+           "memory reduction 3.5x-6.4x for 5-9 bits (32/b over the weights)",
+           std::optional<bool>(32.0 / 9 >= 3.5 && 32.0 / 5 <= 6.4 + 1e-9),
+           "5 bits 6.4x, 7 bits 4.57x, 8 bits 4x, 9 bits 3.56x");
+  return r;
+}
+
+// ---- edge_table6: ensembles ----
+
+int Members(const TableContext& ctx) { return Smoke(ctx) ? 3 : kMaxMembers; }
+
+std::vector<PlannedRun> EdgeTable6Plan(const TableContext& ctx) {
+  std::vector<PlannedRun> plan;
+  for (int m = 1; m <= Members(ctx); ++m) {
+    plan.push_back({"float_m" + std::to_string(m), Fp("vgg16_bn", m)});
+    plan.push_back({"inq8_m" + std::to_string(m), Inq("vgg16_bn", 8, m)});
+  }
+  return plan;
+}
+
+namespace {
+
+datasets::Normalization EvalNormalization(datasets::DatasetConfig::Kind kind) {
+  switch (kind) {  // as the training loop (trainer.cc); the member check below guards it
+    case datasets::DatasetConfig::FASHION_MNIST: return datasets::kFashionMnistNorm;
+    case datasets::DatasetConfig::CIFAR10: return datasets::kCifar10Norm;
+    case datasets::DatasetConfig::CIFAR100: return datasets::kCifar100Norm;
+    case datasets::DatasetConfig::IMAGE_FOLDER: return datasets::kImageNetNorm;
+    default: return {{0.5f}, {0.25f}};
+  }
+}
+
+// A member's test-set softmax (N, K) and labels from its weights.ckpt.
+struct MemberOutput {
+  std::vector<float> probs;
+  std::vector<int32_t> labels;
+  int k = 0;
+};
+
+StatusOr<MemberOutput> EvaluateMember(const RunRecord& run) {
+  const ExperimentConfig& c = run.result.config();
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<datasets::Dataset> test, datasets::Open(c.test_data()));
+  const bool pad = test->height() == 28 && test->width() == 28;
+  const datasets::Normalization norm = EvalNormalization(c.train_data().kind());
+  datasets::Pipeline pipe = c.augmentation() == ExperimentConfig::IMAGENET_STYLE
+                                ? datasets::ImageNetStyle(false, norm)
+                                : datasets::CifarStyle(false, pad, norm);
+  datasets::LoaderOptions opt;
+  opt.batch_size = c.eval_batch_size() > 0 ? c.eval_batch_size() : 256;
+  opt.shuffle = false;
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<datasets::Loader> loader,
+                          datasets::Loader::Create(test.get(), std::move(pipe), opt));
+  models::ModelSpec spec;
+  spec.name = c.model().name();
+  spec.width = c.model().width();
+  spec.in_channels = loader->channels();
+  spec.num_classes = c.model().num_classes() > 0 ? c.model().num_classes() : test->num_classes();
+  spec.input_size = loader->height();
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<models::Network> net, models::Build(spec));
+  ParameterSet into = net->params();
+  into.AddAll(net->buffers());
+  LoadOptions lo;
+  lo.allow_extra = true;
+  STRATA_RETURN_IF_ERROR(LoadCheckpoint(run.dir + "/" + kWeightsFile, into, nullptr, lo));
+  NoGradGuard no_grad;
+  MemberOutput out;
+  out.k = spec.num_classes;
+  loader->StartEpoch(0);
+  datasets::Batch b;
+  for (;;) {
+    STRATA_ASSIGN_OR_RETURN(bool more, loader->Next(&b));
+    if (!more) break;
+    Tensor x = Tensor::FromVector({b.n, b.c, b.h, b.w}, b.images);
+    const std::vector<float> p = moo::SoftmaxRows(net->Forward(x, models::ForwardContext()));
+    out.probs.insert(out.probs.end(), p.begin(), p.end());
+    out.labels.insert(out.labels.end(), b.labels.begin(), b.labels.end());
+  }
+  moo::Ensemble self(static_cast<int64_t>(out.labels.size()), out.k);
+  self.Add(out.probs);
+  const double top1 = self.Top1Percent(out.labels);
+  if (std::fabs(top1 - run.result.final_test_top1()) > 1e-9) {
+    return FailedPreconditionError("ensemble member " + run.dir + ": re-evaluated top-1 " +
+                         std::to_string(top1) + " != the run's " +
+                         std::to_string(run.result.final_test_top1()) +
+                         " (the evaluation pipeline differs from the training loop's)");
+  }
+  return out;
+}
+
+// Top-1 of the first M members' mean softmax for M = 1..members (NaN once one diverged).
+StatusOr<std::vector<double>> EnsembleCurve(const std::vector<const RunRecord*>& members) {
+  std::vector<double> curve;
+  std::optional<moo::Ensemble> e;
+  std::vector<int32_t> labels;
+  bool diverged = false;
+  for (const RunRecord* m : members) {
+    diverged |= m->result.diverged();
+    if (diverged) {
+      curve.push_back(std::nan(""));
+      continue;
+    }
+    STRATA_ASSIGN_OR_RETURN(MemberOutput out, EvaluateMember(*m));
+    if (!e) {
+      e.emplace(static_cast<int64_t>(out.labels.size()), out.k);
+      labels = out.labels;
+    }
+    e->Add(out.probs);
+    curve.push_back(e->Top1Percent(labels));
+  }
+  return curve;
+}
+
+}  // namespace
+
+StatusOr<TableReport> EdgeTable6(const TableContext& ctx) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunEdgePlan("edge_table6", ctx));
+  STRATA_ASSIGN_OR_RETURN(PaperTable paper, LoadPaperTable("reports/paper/edge_table6.csv"));
+  TableReport r = NewReport("edge_table6", ctx.preset, "accurate edge computing",
+                            "ensembles of VGG-16-BN (1-7 members), float and 8-bit INQ");
+  r.set_note("strata: mean of the members' softmax over the test set; member m trained with "
+             "seed s + 1000(m-1) (s = the preset's seed; with several preset seeds, mean over "
+             "them); 8-bit members are INQ runs from the float member. paper: ImageNet "
+             "(seed 004 Table 6; its text's 8-bit '+1.95 % with 2 models' sits under '3').");
+  r.add_columns("config");
+  r.add_columns("source");
+  const int members = Members(ctx);
+  for (int m = 1; m <= members; ++m) r.add_columns("m" + std::to_string(m));
+  std::string evidence;
+  bool beats = true, medium = true;
+  for (const char* kind : {"float", "inq8"}) {
+    const std::string row = std::string(kind) == "float" ? "VGG-16" : "VGG-16 with 8 bits";
+    const std::string label = std::string(kind) == "float" ? "float" : "8 bits";
+    const size_t seeds = ById(runs, std::string(kind) + "_m1").seeds.size();
+    std::vector<double> curve(members, 0.0);
+    std::vector<std::pair<std::string, Cell>> cells = {{"config", Text(label)},
+                                                       {"source", Text("strata")}};
+    SeededRuns all;
+    for (size_t s = 0; s < seeds; ++s) {
+      std::vector<const RunRecord*> group;
+      for (int m = 1; m <= members; ++m) {
+        group.push_back(&ById(runs, std::string(kind) + "_m" + std::to_string(m)).seeds.at(s));
+        all.seeds.push_back(*group.back());
+      }
+      STRATA_ASSIGN_OR_RETURN(std::vector<double> c, EnsembleCurve(group));
+      for (int m = 0; m < members; ++m) curve[m] += c[m] / seeds;
+    }
+    for (int m = 0; m < members; ++m) cells.emplace_back("m" + std::to_string(m + 1), Number(curve[m]));
+    AddRunCells(all, &cells);
+    AddRow(&r, cells);
+    std::vector<std::pair<std::string, Cell>> p = {{"config", Text(label)},
+                                                   {"source", Text("paper (ImageNet)")}};
+    for (int m = 1; m <= members; ++m) {
+      p.emplace_back("m" + std::to_string(m),
+                     Opt(PaperValue(paper, row, m == 1 ? "Original"
+                                                       : "parallel numbers | " + std::to_string(m))));
+    }
+    AddRow(&r, p);
+    const auto best = std::max_element(curve.begin() + 1, curve.end());
+    const int best_m = static_cast<int>(best - curve.begin()) + 1;
+    beats &= *best > curve[0];
+    medium &= best_m < members;
+    evidence += label + ": single " + Pct(curve[0]) + ", best " + Pct(*best) + " at " +
+                std::to_string(best_m) + " members, " + std::to_string(members) +
+                " members " + Pct(curve.back()) + "; ";
+  }
+  AddClaim(&r, "edge_table6.ensembles_beat_one", "ensembles beat one model (float and 8 bits)",
+           Decide(ctx, beats), evidence);
+  AddClaim(&r, "edge_table6.best_at_medium_count",
+           "best at a medium count (the best ensemble is not the largest)",
+           Decide(ctx, medium), evidence);
+  return r;
+}
+
+// ---- edge_table7: smaller VGGs ----
+
+namespace {
+struct SmallVgg {
+  const char* model;
+  const char* paper_row;  // null: not in the paper's Table 7
+};
+constexpr SmallVgg kSmall[] = {{"vgg16_bn_small5", "VGG-16 with 5 conv-layers"},
+                               {"vgg16_bn_small8", "VGG-16 with 8 conv-layers"},
+                               {"vgg16_bn", nullptr}};
+}  // namespace
+
+std::vector<PlannedRun> EdgeTable7Plan(const TableContext& ctx) {
+  std::vector<PlannedRun> plan;
+  for (const SmallVgg& v : kSmall) {
+    if (Smoke(ctx) && std::string(v.model) != "vgg16_bn_small5") continue;
+    plan.push_back({std::string(v.model) + "_float", Fp(v.model)});
+    for (int b : {4, 8}) plan.push_back({std::string(v.model) + "_inq" + std::to_string(b), Inq(v.model, b)});
+  }
+  return plan;
+}
+
+StatusOr<TableReport> EdgeTable7(const TableContext& ctx) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunEdgePlan("edge_table7", ctx));
+  STRATA_ASSIGN_OR_RETURN(PaperTable paper, LoadPaperTable("reports/paper/edge_table7.csv"));
+  TableReport r = NewReport("edge_table7", ctx.preset, "accurate edge computing",
+                            "smaller VGGs (5 and 8 convs): float vs 4 vs 8 bits");
+  r.set_note("strata: Fashion-MNIST at the preset; the full VGG-16-BN row (not in the paper's "
+             "Table 7) is edge_table5's runs, for contrast. paper: ImageNet (seed 004 Table 7).");
+  for (const char* c : {"model", "source", "float", "4 bit", "8 bit", "best_gain_vs_float",
+                        "parameters"}) {
+    r.add_columns(c);
+  }
+  bool no_gain_small = true;
+  std::string evidence;
+  for (const SmallVgg& v : kSmall) {
+    if (Smoke(ctx) && std::string(v.model) != "vgg16_bn_small5") continue;
+    const std::string m = v.model;
+    const SeedStats f = Top1Stats(ById(runs, m + "_float"));
+    const SeedStats q4 = Top1Stats(ById(runs, m + "_inq4"));
+    const SeedStats q8 = Top1Stats(ById(runs, m + "_inq8"));
+    const double gain = std::max(q4.mean, q8.mean) - f.mean;
+    std::vector<std::pair<std::string, Cell>> cells = {
+        {"model", Text(m)},         {"source", Text("strata")},
+        {"float", StatCell(f)},     {"4 bit", StatCell(q4)},
+        {"8 bit", StatCell(q8)},    {"best_gain_vs_float", Number(gain)},
+        {"parameters", Number(static_cast<double>(
+                           ById(runs, m + "_float").seeds.at(0).result.num_parameters()))}};
+    AddRunCells(ById(runs, m + "_inq8"), &cells);
+    AddRow(&r, cells);
+    if (v.paper_row != nullptr) {
+      AddRow(&r, {{"model", Text(m)},
+                  {"source", Text("paper (ImageNet)")},
+                  {"float", Opt(PaperValue(paper, v.paper_row, "float"))},
+                  {"4 bit", Opt(PaperValue(paper, v.paper_row, "4 bit"))},
+                  {"8 bit", Opt(PaperValue(paper, v.paper_row, "8 bit"))}});
+      no_gain_small &= !(gain > 0);
+    }
+    evidence += m + ": float " + Pct(f.mean) + ", 4 bit " + Pct(q4.mean) + ", 8 bit " +
+                Pct(q8.mean) + "; ";
+  }
+  AddClaim(&r, "edge_table7.no_gain_on_small_models",
+           "quantization stops helping on small models (neither 4 nor 8 bits beats float on "
+           "the 5- and 8-conv VGGs)",
+           Decide(ctx, no_gain_small), evidence);
+  return r;
+}
+
+}  // namespace reports
+}  // namespace strata
