@@ -5,6 +5,7 @@
 #include "reports/speed_table.h"
 #include "reports/strata_tables.h"
 #include "reports/table.h"
+#include "reports/vl_once_tables.h"
 
 namespace strata {
 namespace reports {
@@ -13,12 +14,14 @@ const std::vector<TableDef>& AllTables() {
   static const std::vector<TableDef> tables = {
       {"vl_table1", "vertical layering", "vl", "LSQ vs ascending vs co-training", VlTable1, {},
        VlTable1Plan},
-      {"vl_table2", "vertical layering", "vl", "ResNet-18: LSQ vs once-QAT", {}, {}},
+      {"vl_table2", "vertical layering", "vl", "ResNet-18: LSQ vs once-QAT", VlTable2, {},
+       VlTable2Plan},
       {"vl_table3", "vertical layering", "vl", "five networks: LSQ vs once-QAT", {}, {}},
       {"vl_table4", "vertical layering", "vl", "BN variants", {}, {}},
       {"vl_table5", "vertical layering", "vl", "ResNet-50 baselines, weight size", {}, {}},
       {"vl_table6", "vertical layering", "vl", "US vs MGD", {}, {}},
-      {"vl_table7", "vertical layering", "vl", "positive compensation", {}, {}},
+      {"vl_table7", "vertical layering", "vl", "positive compensation", VlTable7, {},
+       VlTable7Plan},
       {"vl_table8", "vertical layering", "vl", "shared vs per-bit first/last layers", {}, {}},
       {"vl_table9", "vertical layering", "vl", "self-KD: none / KL / cosine", {}, {}},
       {"vl_fig5", "vertical layering", "vl", "weight histograms", {}, {}},
