@@ -2,8 +2,9 @@
 //
 // Protocol (ALGORITHMS.md §4):
 // - float: the house FP recipe (FmnistConfig) on VGG-16-BN (13 convs) or the shortened
-//   VGGs (5 / 8 convs), planned at width 1/4 before the preset's multiplier (the same
-//   configs as strata_fp, so the runs are shared through the cache).
+//   VGGs (5 / 8 convs), planned at width 1/8 before the preset's multiplier (channels
+//   8..64 at full): 27 distinct runs at quick take ~10 min on 2 busy cores (at 1/4, as
+//   strata_fp, they took ~30 min by the smoke throughput), over the 12-minute budget.
 // - INQ: from that FP run's weights, every conv/linear weight quantized to b bits with the
 //   partition {50, 75, 87.5, 100} %; each partition step retrains the free weights with SGD
 //   (momentum 0.9, Nesterov, decay 5e-4) at LR 0.01, cosine, restarted each step (INQ
@@ -38,7 +39,7 @@ namespace strata {
 namespace reports {
 namespace {
 
-constexpr double kWidth = 0.25;  // before the preset's multiplier
+constexpr double kWidth = 0.125;  // before the preset's multiplier
 constexpr uint64_t kMemberSeedStride = 1000;
 constexpr int kMaxMembers = 7;
 
@@ -150,7 +151,7 @@ StatusOr<TableReport> EdgeTable5(const TableContext& ctx) {
   STRATA_ASSIGN_OR_RETURN(PaperTable paper, LoadPaperTable("reports/paper/edge_table5.csv"));
   TableReport r = NewReport("edge_table5", ctx.preset, "accurate edge computing",
                             "INQ on VGG-16-BN at 2-9 bits vs float");
-  r.set_note("strata: VGG-16-BN on Fashion-MNIST at the preset (width 1/4 x the preset's), INQ "
+  r.set_note("strata: VGG-16-BN on Fashion-MNIST at the preset (width 1/8 x the preset's), INQ "
              "from the float run, 4 partition steps; paper: VGG-16 on ImageNet (seed 004 "
              "Table 5) - other data, compare trends. memory_reduction: 32/b over the "
              "quantized weights (seed 004's figure); with_float_rest also counts the float "
