@@ -42,62 +42,17 @@ void UserReadBuffer::NewPrefetch() {
   ++prefetches_;
 }
 
-UserReadBuffer::Request UserReadBuffer::Decompose(int64_t s, int64_t u) const {
-  const ReadOperand& o = op_;
-  const int64_t p = o.spatial_is_pixel ? s : u, k = o.spatial_is_pixel ? u : s;
-  const int64_t fwc = o.fw * o.cin;
-  return {p / o.ew, p % o.ew, k / fwc, (k % fwc) / o.cin, k % o.cin};
-}
-
-// Next port's request: the pixel and the window position each move by -1, 0 or +1.
-void UserReadBuffer::Step(Request* x, int64_t dpix, int64_t dk) const {
-  const ReadOperand& o = op_;
-  if (dpix > 0 && ++x->ox == o.ew) x->ox = 0, ++x->oy;
-  if (dpix < 0 && --x->ox < 0) x->ox = o.ew - 1, --x->oy;
-  if (dk > 0 && ++x->c == o.cin) {
-    x->c = 0;
-    if (++x->fx == o.fw) x->fx = 0, ++x->fy;
-  }
-  if (dk < 0 && --x->c < 0) {
-    x->c = o.cin - 1;
-    if (--x->fx < 0) x->fx = o.fw - 1, --x->fy;
-  }
-}
-
-// Candidate (jy, jx) of request x: pixel (oy - jy, ox - jx), window (fy + jy*sh, fx + jx*sw),
-// the same address (§1) when both lie in range.
-bool UserReadBuffer::Holds(const Request& x, int64_t jy, int64_t jx) const {
-  const ReadOperand& o = op_;
-  const int64_t fy = x.fy + jy * o.sh, fx = x.fx + jx * o.sw, oy = x.oy - jy, ox = x.ox - jx;
-  return fy >= 0 && fy < o.fh && fx >= 0 && fx < o.fw && oy >= 0 && oy < o.eh && ox >= 0 &&
-         ox < o.ew;
-}
-
-// Position of candidate (jy, jx) of x; *col = its column in the prefetch matrix.
-int64_t UserReadBuffer::CandidatePosition(const Request& x, int64_t jy, int64_t jx,
-                                          int64_t* col) const {
-  const ReadOperand& o = op_;
-  const int64_t p2 = (x.oy - jy) * o.ew + x.ox - jx;
-  const int64_t k2 = ((x.fy + jy * o.sh) * o.fw + x.fx + jx * o.sw) * o.cin + x.c;
-  const int64_t s2 = o.spatial_is_pixel ? p2 : k2, u2 = o.spatial_is_pixel ? k2 : p2;
-  const int64_t b = s2 / o.ports;
-  *col = s2 - b * o.ports;
-  return o.Position(b * o.block_rows + u2, *col);
-}
-
 // The same IFMAP address also sits in the cells of every (pixel, window position) whose
 // window covers it (overlapping windows, §1); any of them in the window is a hit. The
 // candidate that hit last is tried first: neighbouring requests usually hit through the same
 // one, and along a row its position just advances by one (see Candidate). The answer does
 // not depend on the order.
-bool UserReadBuffer::OtherCellHit(const Request& x) {
+bool UserReadBuffer::OtherCellHit(const IfmapRequest& x) {
   const ReadOperand& o = op_;
-  if (!cand_.known && (cand_.jy != 0 || cand_.jx != 0) && Holds(x, cand_.jy, cand_.jx)) {
-    cand_.pos = CandidatePosition(x, cand_.jy, cand_.jx, &cand_.col);
+  if (!cand_.known && (cand_.jy != 0 || cand_.jx != 0) && o.Holds(x, cand_.jy, cand_.jx)) {
+    cand_.pos = o.CandidatePosition(x, cand_.jy, cand_.jx, &cand_.col);
     cand_.known = !o.has_holes;  // with holes positions do not advance one per port
     if (InWindow(cand_.pos)) return true;
-  } else if (cand_.known && InWindow(cand_.pos)) {
-    return true;
   }
   const int64_t jy_lo = std::max(-x.fy / o.sh, x.oy - o.eh + 1),
                 jy_hi = std::min((o.fh - 1 - x.fy) / o.sh, x.oy);
@@ -107,7 +62,7 @@ bool UserReadBuffer::OtherCellHit(const Request& x) {
     for (int64_t jx = jx_lo; jx <= jx_hi; ++jx) {
       if (jy == 0 && jx == 0) continue;  // the cell itself
       int64_t col = 0;
-      const int64_t pos = CandidatePosition(x, jy, jx, &col);
+      const int64_t pos = o.CandidatePosition(x, jy, jx, &col);
       if (InWindow(pos)) {
         cand_ = {jy, jx, pos, col, !o.has_holes};
         return true;
@@ -117,44 +72,81 @@ bool UserReadBuffer::OtherCellHit(const Request& x) {
   return false;
 }
 
+// Ports from the current one (request x, `left` ports to the row's end) that hit through
+// the known candidate: while it holds the address, stays in its block (positions advance by
+// one) and stays in view. Only the digits that move can end it: the pixel column (wrap or
+// leaving the candidate's range) and the channel (its wrap moves fx); 0 if it does not hit.
+int64_t UserReadBuffer::CandidateRun(const IfmapRequest& x, int64_t dpix, int64_t dk,
+                                     int64_t left) const {
+  if (!cand_.known || !InWindow(cand_.pos)) return 0;
+  return std::min({left, active_span_ - Ahead(cand_.pos), op_.ports - cand_.col,
+                   op_.HoldsRun(x, cand_.jy, cand_.jx, dpix, dk)});
+}
+
 int64_t UserReadBuffer::ServeExactly(const DemandRow& row, int64_t lo, int64_t cycle) {
   // Exact path: address by address; every miss moves the window until the address is seen.
-  // Without holes the row's cells are all valid with consecutive positions lo, lo+1, ...
+  // Without holes the row's cells are all valid with consecutive positions lo, lo+1, ..., so
+  // runs of ports that hit — their own cells in view, or the known candidate's — go at once.
   const ReadOperand& o = op_;
+  if (o.has_holes) return ServePorts(row, cycle);
   int64_t offset = 1;  // hit latency
-  Request x{};
+  IfmapRequest x{};
   int64_t dpix = 0, dk = 0;  // per port: s += 1, u += da
   if (o.may_repeat) {
-    x = Decompose(row.s0 + row.p0, row.u0 + row.da * row.p0);
+    x = o.RequestOf(row.s0 + row.p0, row.u0 + row.da * row.p0);
     dpix = o.spatial_is_pixel ? 1 : row.da;
     dk = o.spatial_is_pixel ? row.da : 1;
     cand_.known = false;
   }
-  for (int64_t p = row.p0; p <= row.p1; ++p) {
-    if (o.may_repeat && p > row.p0) {
-      Step(&x, dpix, dk);
-      if (cand_.known) {  // the candidate's cell moves like the row's: next position
-        ++cand_.pos;
-        cand_.known = ++cand_.col < o.ports && Holds(x, cand_.jy, cand_.jx);
-      }
+  for (int64_t p = row.p0; p <= row.p1;) {
+    const int64_t pos = lo + (p - row.p0), left = row.p1 - p + 1;
+    int64_t n = 0;  // ports served
+    if (InWindow(pos)) {
+      n = std::min(left, active_span_ - Ahead(pos));
+    } else if (o.may_repeat) {
+      n = CandidateRun(x, dpix, dk, left);
     }
-    int64_t pos = lo + (p - row.p0);
-    if (o.has_holes) {
-      const int64_t cell = o.cell(row.cell_row(p), p);
-      if (o.addr[cell] == -1) continue;
-      pos = o.pos[cell];
+    if (n == 0) {  // one port: another cell, or a miss
+      n = 1;
+      if (!o.may_repeat || !OtherCellHit(x)) Miss(MovesUntilSeen(pos, x), cycle, &offset);
     }
-    if (InWindow(pos) || (o.may_repeat && OtherCellHit(x))) continue;
-    // A miss: the window moves, one prefetch at a time, until one of the cells holding the
-    // address is in view; the number of moves is found without checking each one.
-    for (int64_t n = MovesUntilSeen(pos, x); n > 0; --n) {
-      NewPrefetch();
-      const int64_t stall = last_prefetch_ - (cycle + offset);
-      if (model_ != StallModel::kHead) offset += stall;  // older versions: negatives too
-      if (stall > 0 && model_ != StallModel::kV202) offset += stall;  // 22f88b1: positive only
-    }
+    p += n;
+    if (!o.may_repeat) continue;
+    o.Advance(&x, n, dpix, dk);
+    // The candidate's cell moves like the row's, (s+1, u+da) per port: while it stays in one
+    // block (and in range at both ends, so in between), its position advances by one.
+    cand_.pos += n, cand_.col += n;
+    cand_.known = cand_.known && cand_.col < o.ports && o.Holds(x, cand_.jy, cand_.jx);
   }
   return cycle + offset;
+}
+
+// The rows of an IFMAP with holes: port by port from the tables.
+int64_t UserReadBuffer::ServePorts(const DemandRow& row, int64_t cycle) {
+  const ReadOperand& o = op_;
+  int64_t offset = 1;  // hit latency
+  for (int64_t p = row.p0; p <= row.p1; ++p) {
+    const int64_t cell = o.cell(row.cell_row(p), p);
+    if (o.addr[cell] == -1) continue;
+    const int64_t pos = o.pos[cell];
+    if (InWindow(pos)) continue;
+    const IfmapRequest x =
+        o.may_repeat ? o.RequestOf(row.s0 + p, row.u0 + row.da * p) : IfmapRequest{};
+    if (o.may_repeat && OtherCellHit(x)) continue;
+    Miss(MovesUntilSeen(pos, x), cycle, &offset);
+  }
+  return cycle + offset;
+}
+
+// A miss: the window moves, one prefetch at a time, `moves` times (MovesUntilSeen); each
+// prefetch's completion may stall the row (offset from `cycle`).
+void UserReadBuffer::Miss(int64_t moves, int64_t cycle, int64_t* offset) {
+  for (; moves > 0; --moves) {
+    NewPrefetch();
+    const int64_t stall = last_prefetch_ - (cycle + *offset);
+    if (model_ != StallModel::kHead) *offset += stall;  // older versions: negatives too
+    if (stall > 0 && model_ != StallModel::kV202) *offset += stall;  // 22f88b1: positive only
+  }
 }
 
 // Window moves until position q, not in view, is: after n moves q is d - n*P ahead of the
@@ -168,7 +160,7 @@ int64_t UserReadBuffer::MovesUntil(int64_t q) const {
 
 // The fewest moves that bring any cell holding request x's address (position `pos`, or a
 // candidate of OtherCellHit) into view: the same as moving once and re-checking every cell.
-int64_t UserReadBuffer::MovesUntilSeen(int64_t pos, const Request& x) const {
+int64_t UserReadBuffer::MovesUntilSeen(int64_t pos, const IfmapRequest& x) const {
   int64_t n = MovesUntil(pos);
   if (!op_.may_repeat) return n;
   const ReadOperand& o = op_;
@@ -179,7 +171,7 @@ int64_t UserReadBuffer::MovesUntilSeen(int64_t pos, const Request& x) const {
   for (int64_t jy = jy_lo; jy <= jy_hi; ++jy) {
     for (int64_t jx = jx_lo; jx <= jx_hi; ++jx) {
       int64_t col = 0;
-      if (jy != 0 || jx != 0) n = std::min(n, MovesUntil(CandidatePosition(x, jy, jx, &col)));
+      if (jy != 0 || jx != 0) n = std::min(n, MovesUntil(o.CandidatePosition(x, jy, jx, &col)));
     }
   }
   return n;
@@ -388,7 +380,8 @@ int64_t WriteBuffer::WriteRamp(int64_t n, int64_t slope, int64_t cycle, int64_t 
   // row whose words leave fewer than `active_` free starts a drain. Store() is additive.
   int64_t free = free_, stored = 0, i = 0;
   for (; i < k; ++i, n += slope) {
-    if (n > 0 && (cycle + i < drain_end_ ? free <= n : n >= std::max<int64_t>(free - active_ + 1, 1)))
+    if (n > 0 &&
+        (cycle + i < drain_end_ ? free <= n : n >= std::max<int64_t>(free - active_ + 1, 1)))
       break;
     free -= n;
     stored += n;

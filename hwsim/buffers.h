@@ -79,13 +79,10 @@ class UserReadBuffer {
   }
   bool InWindow(int64_t pos) const { return Ahead(pos) < active_span_; }
   int64_t ServeExactly(const DemandRow& row, int64_t lo, int64_t cycle);
+  int64_t ServePorts(const DemandRow& row, int64_t cycle);
+  void Miss(int64_t moves, int64_t cycle, int64_t* offset);
   void NewPrefetch();
 
-  // Repeated IFMAP addresses (overlapping windows): a request is pixel (oy, ox) and window
-  // position (fy, fx, c) (§1), stepped port by port along a demand row without divisions.
-  struct Request {
-    int64_t oy, ox, fy, fx, c;
-  };
   // The other cell (jy, jx) through which the last request hit. Along a row without holes
   // the candidate's cell moves like the row's own cells — (s+1, u+da), the next position in
   // prefetch order while it stays in one block — so `pos` is known without recomputing.
@@ -94,13 +91,10 @@ class UserReadBuffer {
     int64_t pos = 0, col = 0;  // for the current port, when `known`
     bool known = false;
   };
-  Request Decompose(int64_t s, int64_t u) const;
-  void Step(Request* x, int64_t dpix, int64_t dk) const;
-  bool Holds(const Request& x, int64_t jy, int64_t jx) const;
-  int64_t CandidatePosition(const Request& x, int64_t jy, int64_t jx, int64_t* col) const;
-  bool OtherCellHit(const Request& x);
+  bool OtherCellHit(const IfmapRequest& x);
+  int64_t CandidateRun(const IfmapRequest& x, int64_t dpix, int64_t dk, int64_t left) const;
   int64_t MovesUntil(int64_t q) const;
-  int64_t MovesUntilSeen(int64_t pos, const Request& x) const;
+  int64_t MovesUntilSeen(int64_t pos, const IfmapRequest& x) const;
 
   const ReadOperand& op_;
   StallModel model_;

@@ -67,8 +67,8 @@ std::vector<Segment> FoldSegments(const Mapping& m, const ReadOperand& ifm, cons
     const int64_t n = OfmapWritesInRow(m, fc_i, fr_i, t0);
     const int64_t slope = t1 - t0 > 1 ? OfmapWritesInRow(m, fc_i, fr_i, t0 + 1) - n : 0;
     assert(OfmapWritesInRow(m, fc_i, fr_i, t1 - 1) == n + slope * (t1 - 1 - t0));
-    segs.push_back({t0, t1, ReadsAt(ifm, m, fc_i, fr_i, t0), ReadsAt(fil, m, fc_i, fr_i, t0), n,
-                    slope});
+    segs.push_back(
+        {t0, t1, ReadsAt(ifm, m, fc_i, fr_i, t0), ReadsAt(fil, m, fc_i, fr_i, t0), n, slope});
   }
   return segs;
 }

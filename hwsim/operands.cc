@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 
 namespace strata::hwsim {
 
@@ -178,6 +179,55 @@ void FillAddresses(const GemmDims& d, bool ifmap, bool filter_k_on_edge, int64_t
 }
 
 }  // namespace
+
+IfmapRequest ReadOperand::RequestOf(int64_t s, int64_t u) const {
+  const int64_t p = spatial_is_pixel ? s : u, k = spatial_is_pixel ? u : s;
+  const int64_t fwc = fw * cin;
+  return {p / ew, p % ew, k / fwc, (k % fwc) / cin, k % cin};
+}
+
+void ReadOperand::Advance(IfmapRequest* x, int64_t n, int64_t dpix, int64_t dk) const {
+  auto carry = [](int64_t* digit, int64_t radix) {  // floor division of the overflow
+    const int64_t q = *digit >= 0 ? *digit / radix : -((radix - 1 - *digit) / radix);
+    *digit -= q * radix;
+    return q;
+  };
+  x->ox += n * dpix;
+  if (x->ox < 0 || x->ox >= ew) x->oy += carry(&x->ox, ew);
+  x->c += n * dk;
+  if (x->c < 0 || x->c >= cin) {
+    x->fx += carry(&x->c, cin);
+    if (x->fx < 0 || x->fx >= fw) x->fy += carry(&x->fx, fw);
+  }
+}
+
+bool ReadOperand::Holds(const IfmapRequest& x, int64_t jy, int64_t jx) const {
+  const int64_t fy2 = x.fy + jy * sh, fx2 = x.fx + jx * sw, oy2 = x.oy - jy, ox2 = x.ox - jx;
+  return fy2 >= 0 && fy2 < fh && fx2 >= 0 && fx2 < fw && oy2 >= 0 && oy2 < eh && ox2 >= 0 &&
+         ox2 < ew;
+}
+
+int64_t ReadOperand::CandidatePosition(const IfmapRequest& x, int64_t jy, int64_t jx,
+                                       int64_t* col) const {
+  const int64_t p2 = (x.oy - jy) * ew + x.ox - jx;
+  const int64_t k2 = ((x.fy + jy * sh) * fw + x.fx + jx * sw) * cin + x.c;
+  const int64_t s2 = spatial_is_pixel ? p2 : k2, u2 = spatial_is_pixel ? k2 : p2;
+  const int64_t b = s2 / ports;
+  *col = s2 - b * ports;
+  return Position(b * block_rows + u2, *col);
+}
+
+int64_t ReadOperand::HoldsRun(const IfmapRequest& x, int64_t jy, int64_t jx, int64_t dpix,
+                              int64_t dk) const {
+  // Only ox and c move between wraps; ox must keep 0 <= ox - jx < ew, and a wrap of c moves
+  // fx (and maybe fy), after which the candidate is checked afresh.
+  int64_t n = INT64_MAX;
+  if (dpix > 0) n = std::min(ew, ew + jx) - x.ox;         // ox - jx < ew, ox < ew
+  if (dpix < 0) n = x.ox - std::max<int64_t>(jx, 0) + 1;  // ox - jx >= 0, ox >= 0
+  if (dk > 0) n = std::min(n, cin - x.c);
+  if (dk < 0) n = std::min(n, x.c + 1);
+  return n;
+}
 
 void BuildReadOperand(const Layer& layer, const AcceleratorConfig& config, const Mapping& m,
                       Operand which, bool tables, ReadOperand* op) {

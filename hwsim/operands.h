@@ -77,6 +77,11 @@ struct DemandRow {
 
 enum class Operand { kIfmap, kFilter };
 
+// An IFMAP request as output pixel (oy, ox) and window position (fy, fx, c) (§1).
+struct IfmapRequest {
+  int64_t oy = 0, ox = 0, fy = 0, fx = 0, c = 0;
+};
+
 // # cells (i, j) of an a x b rectangle with i + j < s (anti-diagonals before diagonal s).
 inline int64_t CellsBeforeDiagonal(int64_t a, int64_t b, int64_t s) {
   const int64_t m = std::min(a, s);  // rows that start before diagonal s
@@ -97,8 +102,8 @@ inline int64_t CellsBeforeDiagonal(int64_t a, int64_t b, int64_t s) {
 // order when there are no holes (a streamed row is a run of one anti-diagonal, a stationary
 // row a run of one matrix row).
 struct ReadOperand {
-  int64_t rows = 0, cols = 0;  // stacked prefetch matrix
-  bool anti_diagonal = false;  // prefetch order: anti-diagonals (else row-major)
+  int64_t rows = 0, cols = 0;        // stacked prefetch matrix
+  bool anti_diagonal = false;        // prefetch order: anti-diagonals (else row-major)
   int64_t pad_row = 0, pad_col = 0;  // padding rectangle of the last block (empty: pad_col = cols)
   int64_t valid = 0;                 // # valid cells
   bool may_repeat = false;           // an address can occupy several cells
@@ -133,6 +138,22 @@ struct ReadOperand {
   inline DemandRow Row(const Mapping& m, int64_t fc_i, int64_t fr_i, int64_t t) const;
   // True when the row requests at least one real address.
   inline bool RowHasRequest(const DemandRow& r) const;
+
+  // Repeated IFMAP addresses (overlapping windows, §1). The address of request x also sits
+  // in the cell of every *candidate* (jy, jx): pixel (oy - jy, ox - jx), window position
+  // (fy + jy*sh, fx + jx*sw, c), when both are in range. Along a demand row the request moves
+  // by one port at a time: the pixel index by dpix and the window index by dk (each -1, 0 or
+  // +1; the spatial index s always by +1, the temporal one u by the row's da).
+  IfmapRequest RequestOf(int64_t s, int64_t u) const;
+  // x moved n ports along the row (mixed-radix carries; divides only when a digit wraps).
+  void Advance(IfmapRequest* x, int64_t n, int64_t dpix, int64_t dk) const;
+  bool Holds(const IfmapRequest& x, int64_t jy, int64_t jx) const;
+  // Position of candidate (jy, jx)'s cell; *col = its column. While the row's ports keep
+  // the candidate in range and in one block, its position advances by one per port.
+  int64_t CandidatePosition(const IfmapRequest& x, int64_t jy, int64_t jx, int64_t* col) const;
+  // Ports, from x on, over which candidate (jy, jx) keeps holding the request's address,
+  // bounded where a moving digit wraps or leaves the candidate's range (x must hold it).
+  int64_t HoldsRun(const IfmapRequest& x, int64_t jy, int64_t jx, int64_t dpix, int64_t dk) const;
 };
 
 // Builds IFMAP or FILTER's layout for `layer` under `config`'s dataflow. The address and

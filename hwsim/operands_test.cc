@@ -45,8 +45,8 @@ std::vector<int64_t> PrefetchOrder(const ReadOperand& op) {
 }
 
 // The address of cell (row, col) from the layer alone (§1, §5.2 layouts).
-int64_t ExpectedAddress(const ReadOperand& op, const AddressMap& map, const GemmDims& d,
-                        bool ifmap, Dataflow df, int64_t extent, int64_t row, int64_t col) {
+int64_t ExpectedAddress(const ReadOperand& op, const AddressMap& map, const GemmDims& d, bool ifmap,
+                        Dataflow df, int64_t extent, int64_t row, int64_t col) {
   const int64_t s = row / op.block_rows * op.ports + col, u = row % op.block_rows;
   if (col >= op.ports || s >= extent) return -1;  // padding of a partial fold
   if (ifmap) return op.spatial_is_pixel ? map.Ifmap(s, u) : map.Ifmap(u, s);
@@ -63,8 +63,8 @@ void CheckOperand(const Layer& l, const AcceleratorConfig& c, Operand which) {
   ASSERT_TRUE(with.has_tables());
   EXPECT_EQ(without.has_tables(), without.has_holes);  // tables only when needed
   const AddressMap map(l, c);
-  const int64_t extent = ifmap ? (with.spatial_is_pixel ? d.m : d.k)
-                               : (c.dataflow == Dataflow::kIs ? d.k : d.n);
+  const int64_t extent =
+      ifmap ? (with.spatial_is_pixel ? d.m : d.k) : (c.dataflow == Dataflow::kIs ? d.k : d.n);
   int64_t valid = 0;
   for (int64_t cell : PrefetchOrder(with)) {
     const int64_t row = cell / with.cols, col = cell % with.cols;
@@ -98,10 +98,10 @@ TEST(Operands, PositionsEqualTheCountInPrefetchOrder) {
     c.array_rows = pick(1, 7), c.array_cols = pick(1, 7);
     c.dataflow = static_cast<Dataflow>(iter % 3);
     std::ostringstream what;
-    what << "seed " << seed << " iter " << iter << ": H" << l.ifmap_h << " W" << l.ifmap_w
-         << " F" << l.filter_h << "x" << l.filter_w << " C" << l.channels << " N"
-         << l.num_filters << " s" << l.stride_h << "," << l.stride_w << " array "
-         << c.array_rows << "x" << c.array_cols << " " << DataflowName(c.dataflow);
+    what << "seed " << seed << " iter " << iter << ": H" << l.ifmap_h << " W" << l.ifmap_w << " F"
+         << l.filter_h << "x" << l.filter_w << " C" << l.channels << " N" << l.num_filters << " s"
+         << l.stride_h << "," << l.stride_w << " array " << c.array_rows << "x" << c.array_cols
+         << " " << DataflowName(c.dataflow);
     SCOPED_TRACE(what.str());
     for (Operand which : {Operand::kIfmap, Operand::kFilter}) {
       CheckOperand(l, c, which);
@@ -115,6 +115,85 @@ TEST(Operands, PositionsEqualTheCountInPrefetchOrder) {
   }
   EXPECT_GT(holes, 30);  // the table path is exercised too
   EXPECT_GT(partial, 200);
+}
+
+// The repeated-address geometry the read buffer's runs rely on, against AddressMap (§1):
+// along a demand row, Advance(x, i) is the request of port p + i; candidate (jy, jx) holds
+// the same address at every port HoldsRun covers (where Holds says so at the start); and its
+// cell's position advances by one per port while it stays in its block.
+TEST(Operands, CandidateRunsHoldTheRequestsAddress) {
+  const uint32_t seed = 11;
+  std::mt19937 rng(seed);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int64_t runs = 0, long_runs = 0;
+  for (int iter = 0; iter < 800; ++iter) {
+    Layer l;
+    l.filter_h = pick(1, 4), l.filter_w = pick(1, 4);
+    l.stride_h = pick(1, 3), l.stride_w = pick(1, 3);
+    l.ifmap_h = l.filter_h + l.stride_h * pick(0, 5),
+    l.ifmap_w = l.filter_w + l.stride_w * pick(0, 5);
+    l.channels = pick(1, 4), l.num_filters = pick(1, 5);
+    AcceleratorConfig c;
+    c.array_rows = pick(1, 7), c.array_cols = pick(1, 7);
+    c.dataflow = static_cast<Dataflow>(iter % 3);
+    const GemmDims d = Dims(l);
+    const Mapping m = MakeMapping(c.dataflow, c.array_rows, c.array_cols, d);
+    ReadOperand op;
+    BuildReadOperand(l, c, m, Operand::kIfmap, false, &op);
+    const AddressMap map(l, c);
+    SCOPED_TRACE(::testing::Message()
+                 << "seed " << seed << " iter " << iter << " " << DataflowName(c.dataflow));
+    // A random port's request and the row direction of this dataflow (operands.h Row()).
+    const int64_t da = op.stationary ? 0 : -1;
+    const int64_t dpix = op.spatial_is_pixel ? 1 : da, dk = op.spatial_is_pixel ? da : 1;
+    const int64_t extent = op.spatial_is_pixel ? d.m : d.k;
+    const int64_t s = pick(0, static_cast<int>(extent - 1));
+    const int64_t u = pick(0, static_cast<int>(op.block_rows - 1));
+    const IfmapRequest x = op.RequestOf(s, u);
+    auto address = [&](int64_t si, int64_t ui) {
+      return op.spatial_is_pixel ? map.Ifmap(si, ui) : map.Ifmap(ui, si);
+    };
+    for (int64_t i = 0; s + i < extent && u + da * i >= 0 && i < 60; ++i) {  // any distance
+      IfmapRequest xi = x;
+      op.Advance(&xi, i, dpix, dk);
+      const IfmapRequest want = op.RequestOf(s + i, u + da * i);
+      ASSERT_TRUE(xi.oy == want.oy && xi.ox == want.ox && xi.fy == want.fy && xi.fx == want.fx &&
+                  xi.c == want.c)
+          << "Advance by " << i;
+    }
+    for (int64_t jy = -4; jy <= 4; ++jy) {
+      for (int64_t jx = -4; jx <= 4; ++jx) {
+        if (!op.Holds(x, jy, jx)) continue;
+        const int64_t n = op.HoldsRun(x, jy, jx, dpix, dk);
+        ASSERT_GE(n, 1);
+        int64_t col0 = 0;
+        const int64_t pos0 = op.CandidatePosition(x, jy, jx, &col0);
+        ++runs;
+        long_runs += n > 1;
+        for (int64_t i = 0; i < std::min<int64_t>(n, 40); ++i) {
+          const int64_t si = s + i, ui = u + da * i;
+          if (si >= extent || ui < 0) break;  // past the operand: no port there
+          IfmapRequest xi = x;
+          op.Advance(&xi, i, dpix, dk);
+          ASSERT_TRUE(op.Holds(xi, jy, jx)) << "port +" << i << " jy " << jy << " jx " << jx;
+          // The candidate's cell holds the request's address.
+          const int64_t p2 = (xi.oy - jy) * op.ew + xi.ox - jx;
+          const int64_t k2 = ((xi.fy + jy * op.sh) * op.fw + xi.fx + jx * op.sw) * op.cin + xi.c;
+          const int64_t a = address(si, ui);
+          ASSERT_NE(a, -1);
+          ASSERT_EQ(map.Ifmap(p2, k2), a);
+          int64_t col = 0;
+          const int64_t pos = op.CandidatePosition(xi, jy, jx, &col);
+          if (col0 + i < op.ports) {
+            ASSERT_EQ(pos, pos0 + i) << "port +" << i;
+            ASSERT_EQ(col, col0 + i);
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(runs, 1200);
+  EXPECT_GT(long_runs, 400);
 }
 
 }  // namespace

@@ -78,7 +78,8 @@ TEST(ReferenceSim, OverlappingWindowsBitAwareSweepAgrees) {
     l.name = l.source_name = "l" + std::to_string(iter);
     l.filter_h = pick(2, 4), l.filter_w = pick(1, 4);
     l.stride_h = pick(1, 2), l.stride_w = pick(1, 2);
-    l.ifmap_h = l.filter_h + l.stride_h * pick(1, 7), l.ifmap_w = l.filter_w + l.stride_w * pick(1, 7);
+    l.ifmap_h = l.filter_h + l.stride_h * pick(1, 7),
+    l.ifmap_w = l.filter_w + l.stride_w * pick(1, 7);
     if (iter % 4 == 0) l.ifmap_w += 1;  // some windows sticking out too
     l.channels = pick(1, 12), l.num_filters = pick(1, 9);
     AcceleratorConfig c;
