@@ -23,7 +23,9 @@ def _run_dir(run_hash):
 
 def _run(run_hash, config, pretrained):
     out = _run_dir(run_hash)
-    srcs = [":code_version", "@fashion_mnist//:files"]
+    # The train binary is an input (target configuration: the same binary `bazel run` and
+    # the table runner execute, and the one code_version hashes), not a host tool.
+    srcs = [":code_version", ":train", "@fashion_mnist//:files"]
     init = ""
     if pretrained:
         weights = _run_dir(pretrained) + "/weights.ckpt"
@@ -33,7 +35,6 @@ def _run(run_hash, config, pretrained):
         name = "run_" + run_hash,
         srcs = srcs,
         outs = [out + "/result.pb", out + "/result.json", out + "/weights.ckpt"],
-        tools = [":train"],
         tags = ["manual"],
         cmd = "\n".join([
             "set -e",
