@@ -5,7 +5,8 @@
 // AMED's use (one bit allocation per sample): a bit-aware 20-layer plan (ResNet-18's convs at
 // random bits from {2, 3, 4, 8}, weights = activations = outputs; fc at 8) evaluated fresh
 // (SimulateNetwork: a new cache per sample) and through one NetworkSimCache kept across
-// samples. Every iteration is a new random plan (fixed seed).
+// samples (scalesim preset; fresh also on the other two). Every iteration is a new random
+// plan (fixed seed).
 //   bazel run -c opt //benchmarks:hwsim
 #include <benchmark/benchmark.h>
 
@@ -65,9 +66,9 @@ std::vector<strata::hwsim::LayerPrecision> RandomPlan(size_t layers, std::mt1993
   return bits;
 }
 
-void BM_BitAwarePlan(benchmark::State& state, bool cached) {
+void BM_BitAwarePlan(benchmark::State& state, const char* preset, bool cached) {
   strata::hwsim::AcceleratorConfig config;
-  if (!strata::hwsim::Preset("scalesim", &config).ok()) std::abort();
+  if (!strata::hwsim::Preset(preset, &config).ok()) std::abort();
   const std::vector<strata::hwsim::Layer> layers = ResNet18();
   std::mt19937 rng(2024);
   strata::hwsim::NetworkSimCache across(config, strata::hwsim::SimOptions());  // AMED's cache
@@ -88,14 +89,20 @@ void BM_BitAwarePlan(benchmark::State& state, bool cached) {
   if (cached) state.counters["cache_entries"] = static_cast<double>(across.size());
 }
 
-// Fresh: every sample simulates all 21 layers (identical shapes at equal bits once).
-BENCHMARK_CAPTURE(BM_BitAwarePlan, plan20_fresh, false)->Unit(benchmark::kMillisecond);
+// Fresh: every sample simulates all 21 layers (identical shapes at equal bits once). The
+// bar for AMED (one simulation per sample, from nothing) is < 50 ms.
+BENCHMARK_CAPTURE(BM_BitAwarePlan, plan20_fresh, "scalesim", false)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BitAwarePlan, plan20_fresh_lowmem, "scalesim_lowmem", false)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BitAwarePlan, plan20_fresh_eyeriss, "eyeriss", false)
+    ->Unit(benchmark::kMillisecond);
 // Cached across samples, cold cache at the start, amortized over the iterations: at most
 // 11 distinct conv shapes x 4 bit-widths + the fc are ever simulated.
-BENCHMARK_CAPTURE(BM_BitAwarePlan, plan20_cached_across_samples, true)
+BENCHMARK_CAPTURE(BM_BitAwarePlan, plan20_cached_across_samples, "scalesim", true)
     ->Unit(benchmark::kMillisecond);
 // The same over exactly 200 samples (a short AMED run), warm-up included.
-BENCHMARK_CAPTURE(BM_BitAwarePlan, plan20_cached_200_samples, true)
+BENCHMARK_CAPTURE(BM_BitAwarePlan, plan20_cached_200_samples, "scalesim", true)
     ->Iterations(200)
     ->Unit(benchmark::kMillisecond);
 

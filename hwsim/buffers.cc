@@ -186,8 +186,8 @@ int64_t UserReadBuffer::HitRows(const Mapping& m, int64_t fc_i, int64_t fr_i, in
     const DemandRow last = op_.Row(m, fc_i, fr_i, t + k - 1);
     return d + (op_.Position(last.cell_row(last.p1), last.p1) - lo) < active_span_;
   };
+  if (!fits(1)) return 0;  // the usual answer while rows miss: test it first
   if (fits(k_max)) return k_max;
-  if (!fits(1)) return 0;
   int64_t good = 1, bad = k_max;  // fits(good), !fits(bad)
   while (bad - good > 1) {
     const int64_t mid = good + (bad - good) / 2;
