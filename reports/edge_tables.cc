@@ -15,7 +15,8 @@
 // - Ensembles: member m of preset seed s is trained with seed s + 1000 (m - 1) (member 1
 //   is the plain run, shared with edge_table5); the 8-bit members are INQ runs from the
 //   float member of the same seed. Both adjustments are applied after the preset
-//   (RunEdgePlan): the planned config's seed is the member number.
+//   (PlannedRun::after_preset, so the Bazel run actions see them too): the planned
+//   config's seed is the member number.
 // - Ensemble evaluation: this binary loads each member's weights.ckpt (RunRecord.dir),
 //   runs the test set with the training loop's evaluation pipeline and averages the
 //   softmax outputs (moo::Ensemble). Each member's own top-1 must equal the top-1 its run
@@ -69,24 +70,12 @@ void Adjust(uint64_t member, uint64_t seed, ExperimentConfig* c) {
   if (c->has_pretrained()) Adjust(member, seed, c->mutable_pretrained());
 }
 
-StatusOr<std::vector<SeededRuns>> RunEdgePlan(const std::string& target, const TableContext& ctx) {
-  const TableDef& def = *FindTable(target);
-  CHECK(ctx.runner != nullptr) << target << ": no runner (call through RunTable)";
-  std::vector<SeededRuns> out;
-  for (const PlannedRun& run : def.plan(ctx)) {
-    SeededRuns s;
-    s.id = run.id;
-    for (uint64_t seed : PresetSeeds(ctx.preset_config, run.config)) {
-      STRATA_ASSIGN_OR_RETURN(ExperimentConfig c,
-                              ApplyPreset(ctx.preset_config, target, ctx.data, run.config, seed));
-      Adjust(run.config.seed(), seed, &c);
-      StatusOr<RunRecord> r = ctx.runner->Get(c);
-      if (!r.ok()) return r.status().Annotate("run " + run.id + ": ");
-      s.seeds.push_back(*std::move(r));
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
+// A planned edge run: the adjustments above happen after the preset.
+PlannedRun Edge(std::string id, ExperimentConfig config) {
+  const uint64_t member = config.seed();
+  PlannedRun run{std::move(id), std::move(config), nullptr};
+  run.after_preset = [member](uint64_t seed, ExperimentConfig* c) { Adjust(member, seed, c); };
+  return run;
 }
 
 const SeededRuns& ById(const std::vector<SeededRuns>& runs, const std::string& id) {
@@ -138,16 +127,16 @@ StatusOr<quant::InqStorage> Storage(const ExperimentConfig& c, int bits) {
 bool Smoke(const TableContext& ctx) { return ctx.preset == "smoke"; }
 
 std::vector<PlannedRun> EdgeTable5Plan(const TableContext& ctx) {
-  std::vector<PlannedRun> plan = {{"float", Fp("vgg16_bn")}};
+  std::vector<PlannedRun> plan = {Edge("float", Fp("vgg16_bn"))};
   for (int b = 2; b <= 9; ++b) {
     if (Smoke(ctx) && b != 2 && b != 3 && b != 5 && b != 8) continue;
-    plan.push_back({"inq" + std::to_string(b), Inq("vgg16_bn", b)});
+    plan.push_back(Edge("inq" + std::to_string(b), Inq("vgg16_bn", b)));
   }
   return plan;
 }
 
 StatusOr<TableReport> EdgeTable5(const TableContext& ctx) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunEdgePlan("edge_table5", ctx));
+  STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunPlanned(*FindTable("edge_table5"), ctx));
   STRATA_ASSIGN_OR_RETURN(PaperTable paper, LoadPaperTable("reports/paper/edge_table5.csv"));
   TableReport r = NewReport("edge_table5", ctx.preset, "accurate edge computing",
                             "INQ on VGG-16-BN at 2-9 bits vs float");
@@ -211,8 +200,8 @@ int Members(const TableContext& ctx) { return Smoke(ctx) ? 3 : kMaxMembers; }
 std::vector<PlannedRun> EdgeTable6Plan(const TableContext& ctx) {
   std::vector<PlannedRun> plan;
   for (int m = 1; m <= Members(ctx); ++m) {
-    plan.push_back({"float_m" + std::to_string(m), Fp("vgg16_bn", m)});
-    plan.push_back({"inq8_m" + std::to_string(m), Inq("vgg16_bn", 8, m)});
+    plan.push_back(Edge("float_m" + std::to_string(m), Fp("vgg16_bn", m)));
+    plan.push_back(Edge("inq8_m" + std::to_string(m), Inq("vgg16_bn", 8, m)));
   }
   return plan;
 }
@@ -312,7 +301,7 @@ StatusOr<std::vector<double>> EnsembleCurve(const std::vector<const RunRecord*>&
 }  // namespace
 
 StatusOr<TableReport> EdgeTable6(const TableContext& ctx) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunEdgePlan("edge_table6", ctx));
+  STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunPlanned(*FindTable("edge_table6"), ctx));
   STRATA_ASSIGN_OR_RETURN(PaperTable paper, LoadPaperTable("reports/paper/edge_table6.csv"));
   TableReport r = NewReport("edge_table6", ctx.preset, "accurate edge computing",
                             "ensembles of VGG-16-BN (1-7 members), float and 8-bit INQ");
@@ -386,14 +375,14 @@ std::vector<PlannedRun> EdgeTable7Plan(const TableContext& ctx) {
   std::vector<PlannedRun> plan;
   for (const SmallVgg& v : kSmall) {
     if (Smoke(ctx) && std::string(v.model) != "vgg16_bn_small5") continue;
-    plan.push_back({std::string(v.model) + "_float", Fp(v.model)});
-    for (int b : {4, 8}) plan.push_back({std::string(v.model) + "_inq" + std::to_string(b), Inq(v.model, b)});
+    plan.push_back(Edge(std::string(v.model) + "_float", Fp(v.model)));
+    for (int b : {4, 8}) plan.push_back(Edge(std::string(v.model) + "_inq" + std::to_string(b), Inq(v.model, b)));
   }
   return plan;
 }
 
 StatusOr<TableReport> EdgeTable7(const TableContext& ctx) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunEdgePlan("edge_table7", ctx));
+  STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunPlanned(*FindTable("edge_table7"), ctx));
   STRATA_ASSIGN_OR_RETURN(PaperTable paper, LoadPaperTable("reports/paper/edge_table7.csv"));
   TableReport r = NewReport("edge_table7", ctx.preset, "accurate edge computing",
                             "smaller VGGs (5 and 8 convs): float vs 4 vs 8 bits");

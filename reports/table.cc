@@ -100,14 +100,26 @@ StatusOr<std::unique_ptr<Runner>> MakeRunner(const TableContext& ctx) {
   return std::make_unique<Runner>(o);
 }
 
+namespace {
+
+// A planned run at ctx's preset and `seed`, adjusted by the run's after_preset.
+StatusOr<ExperimentConfig> Configure(const TableDef& def, const TableContext& ctx,
+                                     const PlannedRun& run, uint64_t seed) {
+  STRATA_ASSIGN_OR_RETURN(
+      ExperimentConfig c, ApplyPreset(ctx.preset_config, def.target, ctx.data, run.config, seed));
+  if (run.after_preset) run.after_preset(seed, &c);
+  return c;
+}
+
+}  // namespace
+
 StatusOr<std::vector<std::pair<std::string, ExperimentConfig>>> PresetPlan(
     const TableDef& def, const TableContext& ctx) {
   std::vector<std::pair<std::string, ExperimentConfig>> out;
   if (!def.plan) return out;
   for (const PlannedRun& run : def.plan(ctx)) {
     for (uint64_t seed : PresetSeeds(ctx.preset_config, run.config)) {
-      STRATA_ASSIGN_OR_RETURN(
-          ExperimentConfig c, ApplyPreset(ctx.preset_config, def.target, ctx.data, run.config, seed));
+      STRATA_ASSIGN_OR_RETURN(ExperimentConfig c, Configure(def, ctx, run, seed));
       out.emplace_back(run.id + "_s" + std::to_string(seed), std::move(c));
     }
   }
@@ -121,8 +133,7 @@ StatusOr<std::vector<SeededRuns>> RunPlanned(const TableDef& def, const TableCon
     SeededRuns s;
     s.id = run.id;
     for (uint64_t seed : PresetSeeds(ctx.preset_config, run.config)) {
-      STRATA_ASSIGN_OR_RETURN(
-          ExperimentConfig c, ApplyPreset(ctx.preset_config, def.target, ctx.data, run.config, seed));
+      STRATA_ASSIGN_OR_RETURN(ExperimentConfig c, Configure(def, ctx, run, seed));
       StatusOr<RunRecord> r = ctx.runner->Get(c);
       if (!r.ok()) return r.status().Annotate("run " + run.id + ": ");
       s.seeds.push_back(*std::move(r));

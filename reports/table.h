@@ -47,6 +47,9 @@ struct TableContext {
 struct PlannedRun {
   std::string id;
   ExperimentConfig config;
+  // Optional: adjusts the config after the preset was applied for `preset_seed` (e.g. an
+  // ensemble member's own seed, INQ's epochs per partition step). Pure.
+  std::function<void(uint64_t preset_seed, ExperimentConfig* config)> after_preset;
 };
 using PlanFn = std::function<std::vector<PlannedRun>(const TableContext&)>;
 
