@@ -54,5 +54,30 @@ const std::vector<TableDef>& AllTables() {
   return tables;
 }
 
+const std::map<std::string, std::vector<std::string>>& DeclaredClaims() {
+  static const std::map<std::string, std::vector<std::string>> claims = {
+      {"vl_table1", {"vl_table1.ascending_below_lsq", "vl_table1.cotrain_diverges"}},
+      {"vl_table2", {"vl_table2.once_qat_near_lsq", "vl_table2.only_once_qat_vertical"}},
+      {"vl_table7",
+       {"vl_table7.resnet18_raises_2bit", "vl_table7.resnet18_none_worse",
+        "vl_table7.mobilenetv2_raises_2bit", "vl_table7.mobilenetv2_none_worse"}},
+      {"amed_table1", {"amed_table1.presets_equal_paper"}},
+      {"amed_table6", {"amed_table6.matches_scalesim"}},
+      {"edge_table5",
+       {"edge_table5.medium_bits_match_float", "edge_table5.low_bits_hurt",
+        "edge_table5.memory_reduction"}},
+      {"edge_table6", {"edge_table6.ensembles_beat_one", "edge_table6.best_at_medium_count"}},
+      {"edge_table7", {"edge_table7.no_gain_on_small_models"}},
+      {"strata_fp", {"strata_fp.every_family_learns"}},
+      {"strata_speed",
+       {"strata_speed.resnet20_train_vs_pytorch", "strata_speed.resnet20_infer_vs_pytorch",
+        "strata_speed.resnet20_train_pct_sgemm", "strata_speed.same_shapes",
+        "strata_speed.every_model_train_vs_pytorch"}},
+      // reference_dir is reported only with --reference=<dir>.
+      {"strata_hwsim_validation", {"strata_hwsim_validation.worked_example"}},
+  };
+  return claims;
+}
+
 }  // namespace reports
 }  // namespace strata

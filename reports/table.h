@@ -73,6 +73,9 @@ struct TableDef {
 
 // Every target of TABLES.md, in its order.
 const std::vector<TableDef>& AllTables();
+// The claim ids each implemented table must report (its TABLES.md claims), target ->
+// ids; checked at the smoke preset by //reports:tables_smoke_test.
+const std::map<std::string, std::vector<std::string>>& DeclaredClaims();
 const TableDef* FindTable(const std::string& target);
 
 // Parses argv (after argv[0]) into ctx. `extra` lists accepted table-specific flags; the
