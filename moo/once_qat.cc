@@ -1,6 +1,7 @@
 // once-QAT: the joint training of every bit-width of a vertical-layered model (once_qat.h).
 #include "moo/once_qat.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -22,7 +23,10 @@ class OnceQatRecipe::WidthHooks : public models::QuantHooks {
   Tensor Weight(const models::Layer& layer, const Tensor& w,
                 const models::ForwardContext&) override {
     const int q = r_->position_[layer.info().index];
-    if (q < 0) return w;
+    if (q < 0) {
+      const Tensor* own = r_->EndWeight(layer.info().index, bits_);
+      return own != nullptr ? *own : w;
+    }
     const OnceQatOptions& o = r_->options_;
     return quant::VerticalQuantize(w, r_->s_w_[q], o.source_bits, bits_, o.compensation,
                                    r_->grad_scale_[q]);
@@ -65,11 +69,14 @@ class OnceQatRecipe::WidthHooks : public models::QuantHooks {
 };
 
 OnceQatRecipe::OnceQatRecipe(const OnceQatOptions& options, const models::Network& net)
-    : options_(options) {
+    : options_(options), bn_(options.bn, options.num_widths()) {
   const int widths = options.num_widths();
   position_.assign(net.layers().size(), -1);
   for (const models::Layer* l : net.layers()) {
-    if (l->info().is_first || l->info().is_last) continue;
+    if (l->info().is_first || l->info().is_last) {
+      if (options.per_bit_ends) ends_.push_back(l->info().index);
+      continue;
+    }
     position_[l->info().index] = static_cast<int>(quantized_.size());
     quantized_.push_back(l->info().index);
   }
@@ -90,22 +97,62 @@ OnceQatRecipe::OnceQatRecipe(const OnceQatOptions& options, const models::Networ
     signed_.push_back(Tensor::Zeros({nq}));
     params_.Add(prefix + "act_signed", signed_.back());
     hooks_.push_back(std::make_unique<WidthHooks>(this, options.basic_bits + i));
+    if (i == 0) continue;
+    end_copy_.emplace_back();
+    for (int e : ends_) {
+      const models::Layer& l = *net.layers()[e];
+      end_copy_.back().push_back(Tensor::Zeros(l.weight().shape()).set_requires_grad(true));
+      params_.Add(prefix + l.info().name + ".weight", end_copy_.back().back());
+    }
   }
   act_ready_ = Tensor::Zeros({1});
   state_.Add("onceqat.act_ready", act_ready_);
-  std::set<std::string> bn_params;
+  // Width-specific: BN (unless one BN serves every width) and the per-bit first/last
+  // weights (width b0's are the network's own).
+  std::set<std::string> specific;
   for (const models::Norm* n : net.norms()) {
-    for (int v = 0; v < n->variants(); ++v) {
-      bn_params.insert(n->bn(v).name + ".weight");
-      bn_params.insert(n->bn(v).name + ".bias");
+    for (int v = 0; v < n->variants() && options.bn != BnMode::kShared; ++v) {
+      specific.insert(n->bn(v).name + ".weight");
+      specific.insert(n->bn(v).name + ".bias");
     }
   }
+  for (int e : ends_) specific.insert(net.layers()[e]->info().name + ".weight");
   for (const NamedTensor& p : net.params().entries()) {
-    if (bn_params.count(p.name) == 0) shared_.push_back(p.tensor);
+    if (specific.count(p.name) == 0) shared_.push_back(p.tensor);
   }
   for (const Tensor& s : s_w_) shared_.push_back(s);
   alpha_sum_.assign(widths, 0.0);
   loss_sum_.assign(widths, 0.0);
+  grad_norm_sum_.assign(widths, 0.0);
+  alpha_sq_sum_.assign(widths, 0.0);
+}
+
+int64_t BnParameterCount(const models::Network& net, BnMode mode, int widths) {
+  int64_t c = 0;
+  for (const models::Norm* n : net.norms()) c += n->bn(0).weight.numel();
+  switch (mode) {
+    case BnMode::kShared: return 4 * c;
+    case BnMode::kSharedAffine: return 2 * c + 2 * c * widths;
+    case BnMode::kIndividual: return 4 * c * widths;
+  }
+  return 0;
+}
+
+int64_t OnceQatRecipe::ExtraEndParameters() const {
+  int64_t n = 0;
+  for (const std::vector<Tensor>& w : end_copy_) {
+    for (const Tensor& t : w) n += t.numel();
+  }
+  return n;
+}
+
+const Tensor* OnceQatRecipe::EndWeight(int layer_index, int bits) const {
+  const int i = Index(bits);
+  if (i <= 0) return nullptr;
+  for (size_t k = 0; k < ends_.size(); ++k) {
+    if (ends_[k] == layer_index) return &end_copy_[i - 1][k];
+  }
+  return nullptr;
 }
 
 OnceQatRecipe::~OnceQatRecipe() = default;
@@ -122,10 +169,12 @@ StatusOr<std::unique_ptr<OnceQatRecipe>> OnceQatRecipe::Create(const OnceQatOpti
                                 ", 8]");
   }
   for (const models::Norm* n : net.norms()) {
-    if (n->variants() != o.num_widths()) {
-      return InvalidArgumentError("once_qat: BN site " + n->name() + " has " +
-                                  std::to_string(n->variants()) + " variants, need " +
-                                  std::to_string(o.num_widths()) + " (one per bit-width)");
+    if (n->variants() != o.bn_variants()) {
+      return InvalidArgumentError(
+          "once_qat: BN site " + n->name() + " has " + std::to_string(n->variants()) +
+          " variants, need " + std::to_string(o.bn_variants()) +
+          (o.bn == BnMode::kShared ? " (one BN shared by every bit-width)"
+                                   : " (one per bit-width)"));
     }
   }
   std::unique_ptr<OnceQatRecipe> r(new OnceQatRecipe(o, net));
@@ -145,11 +194,32 @@ Status OnceQatRecipe::BeginStage(int, bool resumed, const models::Network& net) 
                                           options_.source_bits);
     s_w_[q].data()[0] = s == 0.f ? 1.f : s;
   }
+  for (const std::vector<Tensor>& copies : end_copy_) {
+    for (size_t k = 0; k < ends_.size(); ++k) copies[k].CopyFrom(net.layers()[ends_[k]]->weight());
+  }
+  bn_.TieValues(net);
   act_ready_.data()[0] = 0.f;
   return Status::Ok();
 }
 
-void OnceQatRecipe::JointBackward(const std::vector<Tensor>& losses) {
+void OnceQatRecipe::AfterStep(const models::Network& net) { bn_.TieValues(net); }
+
+void OnceQatRecipe::TieAffineGrads(const models::Network& net) const {
+  if (options_.bn != BnMode::kSharedAffine) return;
+  for (const models::Norm* n : net.norms()) {
+    for (int v = 0; v < n->variants(); ++v) {
+      for (const Tensor& p : {n->bn(v).weight, n->bn(v).bias}) {
+        if (!p.grad().defined()) continue;
+        float* g = p.grad().data();
+        for (int64_t k = 0; k < p.numel(); ++k) g[k] = static_cast<float>(g[k] * last_alpha_[v]);
+      }
+    }
+  }
+  bn_.TieGrads(net);
+}
+
+void OnceQatRecipe::JointBackward(const std::vector<Tensor>& losses,
+                                  const models::Network& net) {
   const int t = static_cast<int>(losses.size());
   if (options_.moo == MooMethod::kUnitaryScalarization) {
     // US (Eq. 9 with alpha_b = 1/T): one backward of every loss; width-specific tensors
@@ -161,15 +231,32 @@ void OnceQatRecipe::JointBackward(const std::vector<Tensor>& losses) {
       float* g = p.grad().data();
       for (int64_t k = 0; k < p.numel(); ++k) g[k] = static_cast<float>(g[k] / t);
     }
+    TieAffineGrads(net);
     return;
   }
   // MGD (Eq. 10): per-width gradients of the shared parameters, alpha from their Gram
   // matrix, shared .grad overwritten by sum_b alpha_b g_b (combine.h's worked example).
   const TaskGrads g = TaskGradients(losses, shared_);
-  const MooWeights w = ComputeWeights(MooMethod::kMgd, GramMatrix(g), options_.mgd);
+  const std::vector<double> gram = GramMatrix(g);
+  const MooWeights w = ComputeWeights(MooMethod::kMgd, gram, options_.mgd);
   Backward(losses);
   CombineGradients(g, w.alpha, shared_, GradWrite::kAssign);
   last_alpha_ = w.alpha;
+  for (int i = 0; i < t; ++i) grad_norm_sum_[i] += std::sqrt(std::max(0.0, gram[i * t + i]));
+  TieAffineGrads(net);
+}
+
+void OnceQatRecipe::DecayEndCopies() const {
+  const float wd = options_.ends_weight_decay;
+  if (wd == 0.f) return;
+  for (const std::vector<Tensor>& copies : end_copy_) {
+    for (const Tensor& w : copies) {
+      if (!w.grad().defined()) continue;
+      float* g = w.grad().data();
+      const float* p = w.data();
+      for (int64_t k = 0; k < w.numel(); ++k) g[k] += wd * p[k];  // optim.h's coupled form
+    }
+  }
 }
 
 StepMetrics OnceQatRecipe::Step(const StepInput& in) {
@@ -177,7 +264,7 @@ StepMetrics OnceQatRecipe::Step(const StepInput& in) {
   std::vector<Tensor> logits;
   for (int i = 0; i < t; ++i) {
     models::ForwardContext ctx = in.ctx;
-    ctx.variant = i;
+    ctx.variant = bn_.variant(i);
     ctx.hooks = hooks_[i].get();
     logits.push_back(in.net->Forward(in.images, ctx));
   }
@@ -188,9 +275,11 @@ StepMetrics OnceQatRecipe::Step(const StepInput& in) {
   m.correct = CountTop1(logits.back(), *in.labels);  // the N-bit network
   for (const Tensor& l : losses) m.loss += static_cast<double>(l.item()) / t;
   if (!std::isfinite(m.loss)) return m;  // diverged: recorded by the loop
-  JointBackward(losses);
+  JointBackward(losses, *in.net);
+  DecayEndCopies();
   for (int i = 0; i < t; ++i) {
     alpha_sum_[i] += last_alpha_[i];
+    alpha_sq_sum_[i] += last_alpha_[i] * last_alpha_[i];
     loss_sum_[i] += losses[i].item();
   }
   ++steps_in_epoch_;
@@ -209,7 +298,7 @@ models::ForwardContext OnceQatRecipe::WidthContext(int bits) const {
   CHECK(bits >= options_.basic_bits && bits <= options_.source_bits)
       << "OnceQatRecipe::WidthContext: " << bits << " bits is outside the model's widths";
   models::ForwardContext ctx;
-  ctx.variant = Index(bits);
+  ctx.variant = bn_.variant(Index(bits));
   ctx.hooks = hooks_[Index(bits)].get();
   return ctx;
 }
@@ -228,7 +317,15 @@ std::vector<std::pair<std::string, double>> OnceQatRecipe::TakeEpochMetrics() {
     if (options_.moo == MooMethod::kMgd) out.emplace_back("alpha_" + w, alpha_sum_[i] / n);
     out.emplace_back("train_loss_" + w, loss_sum_[i] / n);
   }
+  for (int i = 0; i < options_.num_widths() && options_.moo == MooMethod::kMgd; ++i) {
+    const std::string w = WidthName(options_.basic_bits + i);
+    const double mean = alpha_sum_[i] / n;
+    out.emplace_back("alpha_std_" + w, std::sqrt(std::max(0.0, alpha_sq_sum_[i] / n - mean * mean)));
+    out.emplace_back("grad_norm_" + w, grad_norm_sum_[i] / n);
+  }
   alpha_sum_.assign(alpha_sum_.size(), 0.0);
+  alpha_sq_sum_.assign(alpha_sq_sum_.size(), 0.0);
+  grad_norm_sum_.assign(grad_norm_sum_.size(), 0.0);
   loss_sum_.assign(loss_sum_.size(), 0.0);
   steps_in_epoch_ = 0;
   return out;

@@ -1,9 +1,13 @@
 // once-QAT recipe: the joint step's gradients checked by construction against per-width
 // forward/backward passes on a tiny ResNet-20, US = sum / T, MGD alpha logged and applied,
-// compensation changes the forward, a NaN loss is reported (no gradient written).
+// compensation changes the forward, a NaN loss is reported (no gradient written); the BN
+// modes (shared BN is a shared parameter; shared affine sums alpha-weighted gradients into
+// one γ/β and ties the values), per-bit first/last layers (own copies, own gradients, decay,
+// extra parameters) and MGD's gradient norms (= the norms of per-width gradients).
 #include "moo/once_qat.h"
 
 #include <cmath>
+#include <map>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -16,10 +20,10 @@ namespace {
 
 constexpr int kWidths = 3;  // 2, 3, 4 bits
 
-std::unique_ptr<models::Network> TinyNet() {
+std::unique_ptr<models::Network> TinyNet(int bn_variants = kWidths) {
   models::ModelSpec spec;
   spec.name = "resnet20", spec.width = 0.25, spec.in_channels = 1, spec.num_classes = 3;
-  spec.input_size = 8, spec.bn_variants = kWidths, spec.seed = 5;
+  spec.input_size = 8, spec.bn_variants = bn_variants, spec.seed = 5;
   return std::move(models::Build(spec)).value();
 }
 
@@ -34,9 +38,9 @@ Tensor Images(uint64_t seed) {
 const std::vector<int32_t> kLabels = {0, 1, 2, 1};
 
 struct Fixture {
-  std::unique_ptr<models::Network> net = TinyNet();
+  std::unique_ptr<models::Network> net;
   std::unique_ptr<OnceQatRecipe> recipe;
-  explicit Fixture(OnceQatOptions o = {}) {
+  explicit Fixture(OnceQatOptions o = {}) : net(TinyNet(o.bn_variants())) {
     recipe = std::move(OnceQatRecipe::Create(o, *net)).value();
     EXPECT_TRUE(recipe->BeginStage(0, false, *net).ok());
   }
@@ -73,15 +77,17 @@ bool IsShared(const OnceQatRecipe& r, const Tensor& t) {
   return false;
 }
 
-TEST(OnceQatTest, WidthSpecificGradientsComeOnlyFromTheirOwnLossAndSharedAreTheMean) {
-  Fixture f;
+// Two steps under `o`; every tensor's gradient checked against per-width passes: shared
+// ones hold the mean of the widths' gradients, the others exactly their one width's.
+void CheckJointGradients(const OnceQatOptions& o, int* width_specific, int* shared) {
+  Fixture f(o);
   f.Step(1);  // initialises the activation steps
   const StepMetrics m = f.Step(2);
   ASSERT_TRUE(std::isfinite(m.loss));
   const std::vector<Tensor> all = f.All();
   std::vector<std::vector<Tensor>> per_width;
   for (int b = 2; b <= 4; ++b) per_width.push_back(f.WidthGrads(b, 2, all));
-  int width_specific = 0, shared = 0;
+  *width_specific = 0, *shared = 0;
   for (size_t j = 0; j < all.size(); ++j) {
     const Tensor& g = all[j].grad();
     ASSERT_TRUE(g.defined()) << j;
@@ -92,14 +98,14 @@ TEST(OnceQatTest, WidthSpecificGradientsComeOnlyFromTheirOwnLossAndSharedAreTheM
       reached += mx > 0.f;
     }
     if (IsShared(*f.recipe, all[j])) {
-      ++shared;
+      ++*shared;
       for (int64_t k = 0; k < g.numel(); ++k) {
         double sum = 0;
         for (int i = 0; i < kWidths; ++i) sum += per_width[i][j].data()[k];
         ASSERT_NEAR(g.data()[k], sum / kWidths, 1e-5 * (1 + std::fabs(sum))) << j << " " << k;
       }
     } else {
-      ++width_specific;
+      ++*width_specific;
       EXPECT_LE(reached, 1) << "a width-specific tensor reached by several losses: " << j;
       // Exactly its own width's gradient (the others contribute nothing).
       for (int64_t k = 0; k < g.numel(); ++k) {
@@ -109,6 +115,11 @@ TEST(OnceQatTest, WidthSpecificGradientsComeOnlyFromTheirOwnLossAndSharedAreTheM
       }
     }
   }
+}
+
+TEST(OnceQatTest, WidthSpecificGradientsComeOnlyFromTheirOwnLossAndSharedAreTheMean) {
+  int width_specific = 0, shared = 0;
+  CheckJointGradients({}, &width_specific, &shared);
   EXPECT_GT(width_specific, 0);
   EXPECT_GT(shared, 0);
 }
@@ -236,6 +247,163 @@ TEST(OnceQatTest, ActivationStepsAreSetOnTheFirstStepOnlyAndEvalsNameEveryWidth)
   EXPECT_EQ(evals[0].name, "w2a2");
   EXPECT_EQ(evals[2].name, "w4a4");
   EXPECT_EQ(evals[1].ctx.variant, 1);
+}
+
+TEST(OnceQatTest, SharedBnIsOneVariantAndASharedParameter) {
+  OnceQatOptions o;
+  o.bn = BnMode::kShared;
+  EXPECT_EQ(o.bn_variants(), 1);
+  Fixture f(o);
+  for (const models::Norm* n : f.net->norms()) {
+    ASSERT_EQ(n->variants(), 1);
+    EXPECT_TRUE(IsShared(*f.recipe, n->bn(0).weight)) << n->name();
+    EXPECT_TRUE(IsShared(*f.recipe, n->bn(0).bias)) << n->name();
+  }
+  for (int b = 2; b <= 4; ++b) EXPECT_EQ(f.recipe->WidthContext(b).variant, 0);
+  int width_specific = 0, shared = 0;
+  CheckJointGradients(o, &width_specific, &shared);
+  EXPECT_EQ(width_specific, 3 * static_cast<int>(f.recipe->quantized_layers().size()));  // s_a
+  // A network with one BN per width does not fit the shared mode, and vice versa.
+  std::unique_ptr<models::Network> three = TinyNet(3);
+  StatusOr<std::unique_ptr<OnceQatRecipe>> r = OnceQatRecipe::Create(o, *three);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("need 1 (one BN shared"), std::string::npos)
+      << r.status().message();
+}
+
+TEST(OnceQatTest, SharedAffineSumsAlphaWeightedGradientsIntoOneAffineAndTiesValues) {
+  OnceQatOptions o;
+  o.bn = BnMode::kSharedAffine;
+  Fixture f(o);
+  f.Step(1);
+  f.recipe->AfterStep(*f.net);
+  f.Step(2);
+  const models::Norm& n = *f.net->norms().front();
+  std::vector<Tensor> gamma;
+  for (int v = 0; v < kWidths; ++v) gamma.push_back(n.bn(v).weight);
+  std::vector<std::vector<Tensor>> per_width;  // d L_b / d γ of every variant
+  for (int b = 2; b <= 4; ++b) per_width.push_back(f.WidthGrads(b, 2, gamma));
+  for (int64_t k = 0; k < gamma[0].numel(); ++k) {
+    double expect = 0;
+    for (int i = 0; i < kWidths; ++i) expect += per_width[i][i].data()[k] / kWidths;
+    ASSERT_NEAR(gamma[0].grad().data()[k], expect, 1e-5 * (1 + std::fabs(expect))) << k;
+    for (int v = 1; v < kWidths; ++v) ASSERT_EQ(gamma[v].grad().data()[k], 0.f) << v;
+  }
+  // Statistics stay per width (at a site after a quantized layer: the first BN sees the
+  // shared FP first conv); the affine values are tied again after the optimizer step.
+  const models::Norm& deep = *f.net->norms().back();
+  bool stats_differ = false;
+  for (int64_t k = 0; k < deep.bn(0).running_mean.numel(); ++k) {
+    stats_differ |= deep.bn(0).running_mean.data()[k] != deep.bn(2).running_mean.data()[k];
+  }
+  EXPECT_TRUE(stats_differ);
+  gamma[0].data()[0] += 0.5f;  // as an SGD step would
+  f.recipe->AfterStep(*f.net);
+  for (int v = 1; v < kWidths; ++v) {
+    for (int64_t k = 0; k < gamma[0].numel(); ++k) {
+      ASSERT_EQ(gamma[v].data()[k], gamma[0].data()[k]);
+      ASSERT_EQ(n.bn(v).bias.data()[k], n.bn(0).bias.data()[k]);
+    }
+  }
+}
+
+TEST(OnceQatTest, PerBitEndsAreOwnCopiesWithOwnGradientsAndCountAsExtraParameters) {
+  OnceQatOptions o;
+  o.per_bit_ends = true;
+  Fixture f(o);
+  const models::Layer& first = *f.net->layers().front();
+  const models::Layer& last = *f.net->layers().back();
+  EXPECT_EQ(f.recipe->ExtraEndParameters(), 2 * (first.weight().numel() + last.weight().numel()));
+  EXPECT_EQ(f.recipe->EndWeight(first.info().index, 2), nullptr);  // b0: the network's own
+  const Tensor* w3 = f.recipe->EndWeight(first.info().index, 3);
+  ASSERT_NE(w3, nullptr);
+  EXPECT_NE(w3->data(), f.recipe->EndWeight(first.info().index, 4)->data());
+  for (int64_t k = 0; k < first.weight().numel(); ++k) {
+    ASSERT_EQ(w3->data()[k], first.weight().data()[k]);  // copied at BeginStage
+  }
+  EXPECT_FALSE(IsShared(*f.recipe, first.weight()));
+  EXPECT_FALSE(IsShared(*f.recipe, last.weight()));
+  int width_specific = 0, shared = 0;
+  CheckJointGradients(o, &width_specific, &shared);
+  EXPECT_EQ(width_specific, 3 * static_cast<int>(f.recipe->quantized_layers().size()) +
+                                3 * 2 * static_cast<int>(f.net->norms().size()) + 3 * 2);
+  // Width 3 runs on its copy: changing it changes width 3's logits, not width 2's.
+  NoGradGuard no_grad;
+  auto logits = [&](int bits) { return f.net->Forward(Images(4), f.recipe->WidthContext(bits)); };
+  const Tensor before2 = logits(2), before3 = logits(3);
+  w3->data()[0] += 1.f;
+  const Tensor after2 = logits(2), after3 = logits(3);
+  EXPECT_EQ(before2.data()[0], after2.data()[0]);
+  bool changed = false;
+  for (int64_t k = 0; k < after3.numel(); ++k) changed |= before3.data()[k] != after3.data()[k];
+  EXPECT_TRUE(changed);
+}
+
+TEST(OnceQatTest, PerBitEndCopiesGetTheCoupledWeightDecay) {
+  OnceQatOptions o;
+  o.per_bit_ends = true;
+  OnceQatOptions decayed = o;
+  decayed.ends_weight_decay = 0.25f;
+  Fixture plain(o), with(decayed);  // same network seed
+  plain.Step(1), with.Step(1);
+  const int idx = plain.net->layers().back()->info().index;
+  const Tensor* a = plain.recipe->EndWeight(idx, 4);
+  const Tensor* b = with.recipe->EndWeight(idx, 4);
+  for (int64_t k = 0; k < a->numel(); ++k) {
+    ASSERT_EQ(b->grad().data()[k], a->grad().data()[k] + 0.25f * a->data()[k]) << k;
+  }
+  // The network's own first/last weights (width b0) are left to the SGD's decay.
+  const Tensor& own = plain.net->layers().back()->weight();
+  const Tensor& own_with = with.net->layers().back()->weight();
+  for (int64_t k = 0; k < own.numel(); ++k) ASSERT_EQ(own.grad().data()[k], own_with.grad().data()[k]);
+}
+
+TEST(OnceQatTest, MgdLogsTheNormOfEachWidthsSharedGradient) {
+  OnceQatOptions o;
+  o.moo = MooMethod::kMgd;
+  Fixture f(o);
+  f.Step(1);
+  f.recipe->TakeEpochMetrics();  // this epoch: step 2 alone
+  f.Step(2);
+  std::map<std::string, double> metrics;
+  for (const auto& [name, value] : f.recipe->TakeEpochMetrics()) metrics[name] = value;
+  for (int b = 2; b <= 4; ++b) {
+    const std::vector<Tensor> g = f.WidthGrads(b, 2, f.recipe->shared());
+    double ss = 0;
+    for (const Tensor& t : g) {
+      for (int64_t k = 0; k < t.numel(); ++k) ss += static_cast<double>(t.data()[k]) * t.data()[k];
+    }
+    const std::string name = "grad_norm_" + WidthName(b);
+    ASSERT_EQ(metrics.count(name), 1u) << name;
+    EXPECT_NEAR(metrics[name], std::sqrt(ss), 1e-4 * std::sqrt(ss)) << name;
+    EXPECT_GT(metrics[name], 0);
+    // One step in the epoch: alpha's spread within it is 0.
+    EXPECT_EQ(metrics.count("alpha_std_" + WidthName(b)), 1u);
+    EXPECT_NEAR(metrics["alpha_std_" + WidthName(b)], 0.0, 1e-9);
+  }
+  // US computes no per-width gradients: no norms logged.
+  Fixture us;
+  us.Step(1);
+  for (const auto& [name, value] : us.recipe->TakeEpochMetrics()) {
+    EXPECT_EQ(name.find("grad_norm"), std::string::npos) << name;
+  }
+}
+
+TEST(OnceQatTest, MgdAlphaStdIsTheSpreadOverTheEpochsSteps) {
+  OnceQatOptions o;
+  o.moo = MooMethod::kMgd;
+  Fixture f(o);
+  f.Step(1);
+  const std::vector<double> a1 = f.recipe->last_alpha();
+  f.Step(5);
+  const std::vector<double> a2 = f.recipe->last_alpha();
+  std::map<std::string, double> metrics;
+  for (const auto& [name, value] : f.recipe->TakeEpochMetrics()) metrics[name] = value;
+  for (int i = 0; i < kWidths; ++i) {
+    const std::string w = WidthName(2 + i);
+    EXPECT_NEAR(metrics["alpha_" + w], (a1[i] + a2[i]) / 2, 1e-12) << w;
+    EXPECT_NEAR(metrics["alpha_std_" + w], std::fabs(a1[i] - a2[i]) / 2, 1e-9) << w;
+  }
 }
 
 }  // namespace

@@ -70,6 +70,10 @@ Status ValidateExperimentConfig(const ExperimentConfig& c) {
     const int n = c.once_qat().source_bits() == 0 ? 4 : c.once_qat().source_bits();
     STRATA_RETURN_IF_ERROR(Range("once_qat.basic_bits", b0, 1, 8));
     STRATA_RETURN_IF_ERROR(Range("once_qat.source_bits", n, b0, 8));
+    if (!OnceQatRecipeConfig::Bn_IsValid(c.once_qat().bn())) {
+      return InvalidArgumentError("once_qat.bn: " + std::to_string(c.once_qat().bn()) +
+                                  " is not a BN mode (INDIVIDUAL, SHARED, SHARED_AFFINE)");
+    }
   }
   if (c.has_lsq()) {
     // Layer names are checked against the network in MakeRecipe (moo::ResolvePlan).

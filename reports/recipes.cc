@@ -17,6 +17,10 @@ moo::OnceQatOptions OnceQatOptionsFor(const OnceQatRecipeConfig& c) {
   o.kd = c.self_kd() == OnceQatRecipeConfig::COSINE ? moo::KdKind::kCosine
          : c.self_kd() == OnceQatRecipeConfig::KL   ? moo::KdKind::kKl
                                                     : moo::KdKind::kNone;
+  o.bn = c.bn() == OnceQatRecipeConfig::SHARED          ? moo::BnMode::kShared
+         : c.bn() == OnceQatRecipeConfig::SHARED_AFFINE ? moo::BnMode::kSharedAffine
+                                                        : moo::BnMode::kIndividual;
+  o.per_bit_ends = c.per_bit_first_last();
   return o;
 }
 
@@ -63,8 +67,13 @@ StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config
       return std::unique_ptr<moo::Recipe>(std::move(r).value());
     }
     case ExperimentConfig::kOnceQat: {
-      StatusOr<std::unique_ptr<moo::OnceQatRecipe>> r =
-          moo::OnceQatRecipe::Create(OnceQatOptionsFor(config.once_qat()), net);
+      moo::OnceQatOptions o = OnceQatOptionsFor(config.once_qat());
+      // The loop's SGD leaves recipe parameters undecayed: the per-bit first/last copies get
+      // the config's coupled decay from the recipe (none under decoupled decay).
+      if (!config.optimizer().decoupled_weight_decay()) {
+        o.ends_weight_decay = static_cast<float>(config.optimizer().weight_decay());
+      }
+      StatusOr<std::unique_ptr<moo::OnceQatRecipe>> r = moo::OnceQatRecipe::Create(o, net);
       if (!r.ok()) return r.status();
       return std::unique_ptr<moo::Recipe>(std::move(r).value());
     }
@@ -80,7 +89,7 @@ int BnVariantsFor(const ExperimentConfig& config) {
     case ExperimentConfig::kCotrain:
       return NestedFor(config.cotrain()).slots();
     case ExperimentConfig::kOnceQat:
-      return OnceQatOptionsFor(config.once_qat()).num_widths();
+      return OnceQatOptionsFor(config.once_qat()).bn_variants();
     default:
       return 1;
   }
