@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "gtest/gtest.h"
+#include "reports/test_util.h"
 #include "quant/quant.h"
 #include "reports/trainer.h"
 
@@ -17,44 +18,25 @@ namespace strata {
 namespace reports {
 namespace {
 
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  return std::string(t ? t : "/tmp") + "/" + name;
-}
 
 // The small VGG (5 convs) at width 1/8 on 192 synthetic 28x28 images: 6 batches an epoch.
-const char kFp[] = R"pb(
+const std::string kFp = R"pb(
   name: "fp"
   model { name: "vgg16_bn_small5" width: 0.125 }
-  train_data {
-    kind: SYNTHETIC
-    split: TRAIN
-    synthetic { num_examples: 192 num_classes: 4 channels: 1 height: 28 width: 28 seed: 3 }
-  }
-  test_data {
-    kind: SYNTHETIC
-    split: TEST
-    synthetic { num_examples: 64 num_classes: 4 channels: 1 height: 28 width: 28 seed: 3 }
-  }
+)pb" + SyntheticData(192, 64) + R"pb(
   batch_size: 32
   epochs: 1
   optimizer { lr: 0.05 momentum: 0.9 weight_decay: 5e-4 no_decay_on_bn: true }
   seed: 7
 )pb";
 
-ExperimentConfig Parse(const std::string& text) {
-  StatusOr<ExperimentConfig> c = ParseExperimentConfig(text, "test.pbtxt");
-  EXPECT_TRUE(c.ok()) << c.status().ToString();
-  return c.ok() ? c.value() : ExperimentConfig();
-}
-
 ExperimentConfig Inq(int bits, int64_t max_steps) {
-  ExperimentConfig c = Parse(std::string(kFp) + " inq { bits: " + std::to_string(bits) +
+  ExperimentConfig c = ParseOrFail(kFp + " inq { bits: " + std::to_string(bits) +
                              " schedule: [0.5, 0.75, 1.0] }");
   c.set_name("inq");
   c.mutable_optimizer()->set_lr(0.01);
   c.set_max_steps(max_steps);
-  *c.mutable_pretrained() = Parse(kFp);
+  *c.mutable_pretrained() = ParseOrFail(kFp);
   return c;
 }
 
@@ -96,8 +78,8 @@ Loaded Load(const ExperimentConfig& c, const std::string& file, bool with_state)
 bool SameBits(float a, float b) { return std::memcmp(&a, &b, sizeof(float)) == 0; }
 
 TEST(InqTrainingTest, FrozenWeightsSurviveTheLoopAndEndQuantized) {
-  const std::string fp_dir = TmpDir("inq_fp"), a_dir = TmpDir("inq_a"), b_dir = TmpDir("inq_b");
-  MustRun(Parse(kFp), fp_dir, "");
+  const std::string fp_dir = TestTmpDir("inq_fp"), a_dir = TestTmpDir("inq_a"), b_dir = TestTmpDir("inq_b");
+  MustRun(ParseOrFail(kFp), fp_dir, "");
   const std::string pretrained = fp_dir + "/" + kWeightsFile;
   const ExperimentConfig full = Inq(5, 0);
   const RunResult a = MustRun(full, a_dir, pretrained);
@@ -151,7 +133,7 @@ TEST(InqTrainingTest, BadInqFieldsAreNamed) {
            {"inq { bits: 4 schedule: [0.5, 0.4, 1.0] }", "0.4"},
            {"inq { bits: 4 schedule: [0.5, 0.9] }", "0.9"},
            {"inq { bits: 4 schedule: [0.5, 1.5] }", "1.5"}}) {
-    StatusOr<ExperimentConfig> c = ParseExperimentConfig(std::string(kFp) + field, "bad.pbtxt");
+    StatusOr<ExperimentConfig> c = ParseExperimentConfig(kFp + field, "bad.pbtxt");
     ASSERT_FALSE(c.ok()) << field;
     EXPECT_NE(c.status().message().find(expect), std::string::npos) << c.status().message();
     EXPECT_NE(c.status().message().find("inq"), std::string::npos) << c.status().message();

@@ -5,31 +5,19 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "reports/test_util.h"
 #include "reports/trainer.h"
 
 namespace strata {
 namespace reports {
 namespace {
 
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  return std::string(t ? t : "/tmp") + "/" + name;
-}
 
 // ResNet-20 at width 1/4 on 128 synthetic images, 2 epochs of 4 batches.
-const char kBase[] = R"pb(
+const std::string kBase = R"pb(
   name: "qat"
   model { name: "resnet20" width: 0.25 }
-  train_data {
-    kind: SYNTHETIC
-    split: TRAIN
-    synthetic { num_examples: 128 num_classes: 4 channels: 1 height: 28 width: 28 seed: 3 }
-  }
-  test_data {
-    kind: SYNTHETIC
-    split: TEST
-    synthetic { num_examples: 64 num_classes: 4 channels: 1 height: 28 width: 28 seed: 3 }
-  }
+)pb" + SyntheticData(128, 64) + R"pb(
   batch_size: 32
   epochs: 2
   optimizer { lr: 0.01 momentum: 0.9 weight_decay: 5e-4 no_decay_on_bn: true }
@@ -38,9 +26,7 @@ const char kBase[] = R"pb(
 )pb";
 
 ExperimentConfig Config(const std::string& recipe) {
-  StatusOr<ExperimentConfig> c = ParseExperimentConfig(kBase + recipe, "test.pbtxt");
-  EXPECT_TRUE(c.ok()) << c.status().ToString();
-  return c.ok() ? c.value() : ExperimentConfig();
+  return ParseOrFail(kBase + recipe);
 }
 
 RunResult Train(const ExperimentConfig& c, const std::string& dir, int64_t interrupt = 0,
@@ -61,9 +47,9 @@ RunResult Train(const ExperimentConfig& c, const std::string& dir, int64_t inter
 void ExpectResumeEqualsUninterrupted(const std::string& recipe, const std::string& name,
                                      int64_t interrupt) {
   const ExperimentConfig c = Config(recipe);
-  const RunResult full = Train(c, TmpDir(name + "_full"));
-  Train(c, TmpDir(name + "_killed"), interrupt);
-  const RunResult resumed = Train(c, TmpDir(name + "_killed"), 0, /*resume=*/true);
+  const RunResult full = Train(c, TestTmpDir(name + "_full"));
+  Train(c, TestTmpDir(name + "_killed"), interrupt);
+  const RunResult resumed = Train(c, TestTmpDir(name + "_killed"), 0, /*resume=*/true);
   EXPECT_FALSE(full.param_digest().empty());
   EXPECT_EQ(full.param_digest(), resumed.param_digest()) << recipe;
   EXPECT_TRUE(resumed.resumed());
@@ -80,7 +66,7 @@ TEST(QuantRecipesTest, AscendingResumeInsideALaterStageGivesTheSameDigest) {
 }
 
 TEST(QuantRecipesTest, AscendingStagesLeaveTheLowerBitModelUnchanged) {
-  const RunResult r = Train(Config("ascending { }"), TmpDir("ascending_frozen"));
+  const RunResult r = Train(Config("ascending { }"), TestTmpDir("ascending_frozen"));
   ASSERT_EQ(r.epochs_size(), 6);
   ASSERT_EQ(r.final_evals_size(), 3);
   EXPECT_EQ(r.final_evals(2).name(), "w4a4");
@@ -92,7 +78,7 @@ TEST(QuantRecipesTest, AscendingStagesLeaveTheLowerBitModelUnchanged) {
 }
 
 TEST(QuantRecipesTest, CotrainingFinishesAsAResult) {
-  const RunResult r = Train(Config("cotrain { }"), TmpDir("cotrain"));
+  const RunResult r = Train(Config("cotrain { }"), TestTmpDir("cotrain"));
   if (!r.diverged()) {
     ASSERT_EQ(r.final_evals_size(), 3);
     EXPECT_EQ(r.final_evals(0).name(), "w2a2");
@@ -117,7 +103,7 @@ TEST(QuantRecipesTest, BadPlansAreStatusesNamingLayerAndValue) {
     Status s = config.status();
     if (config.ok()) {
       TrainOptions o;
-      o.out_dir = TmpDir("bad_plan");
+      o.out_dir = TestTmpDir("bad_plan");
       s = RunExperiment(config.value(), o).status();
     }
     ASSERT_FALSE(s.ok()) << c.recipe;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "reports/test_util.h"
 #include "reports/preset.h"
 #include "reports/runfiles.h"
 #include "reports/table.h"
@@ -20,25 +21,12 @@ namespace strata {
 namespace reports {
 namespace {
 
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  return std::string(t ? t : "/tmp") + "/" + name;
-}
 
 // ResNet-20 at width 1/4 on 96 synthetic images: one epoch of 3 batches.
-const char kTiny[] = R"pb(
+const std::string kTiny = R"pb(
   name: "tiny"
   model { name: "resnet20" width: 0.25 }
-  train_data {
-    kind: SYNTHETIC
-    split: TRAIN
-    synthetic { num_examples: 96 num_classes: 4 channels: 1 height: 28 width: 28 seed: 3 }
-  }
-  test_data {
-    kind: SYNTHETIC
-    split: TEST
-    synthetic { num_examples: 32 num_classes: 4 channels: 1 height: 28 width: 28 seed: 4 }
-  }
+)pb" + SyntheticData(96, 32, 3, 4) + R"pb(
   batch_size: 32
   epochs: 1
   optimizer { lr: 0.05 momentum: 0.9 }
@@ -47,14 +35,12 @@ const char kTiny[] = R"pb(
 )pb";
 
 ExperimentConfig Tiny() {
-  StatusOr<ExperimentConfig> c = ParseExperimentConfig(kTiny, "kTiny");
-  EXPECT_TRUE(c.ok()) << c.status().ToString();
-  return *c;
+  return ParseOrFail(kTiny);
 }
 
 RunnerOptions Options(const std::string& cache) {
   RunnerOptions o;
-  o.cache_dir = TmpDir(cache);
+  o.cache_dir = TestTmpDir(cache);
   o.train_binary = RunfilePath("reports/train");
   o.code_version = "test-code-version";
   o.threads = 1;
@@ -97,7 +83,7 @@ TEST(RunKeyTest, ChangesWithTheConfigNotWithTheOutputDirectoryOrThreads) {
 
 TEST(RunnerTest, ReusesFinishedRunsRecomputesCorruptEntriesAndFresh) {
   const std::string cache = "cache_run";
-  std::filesystem::remove_all(TmpDir(cache));
+  std::filesystem::remove_all(TestTmpDir(cache));
   Runner runner(Options(cache));
   StatusOr<RunRecord> first = runner.Get(Tiny());
   ASSERT_TRUE(first.ok()) << first.status().ToString();
@@ -140,7 +126,7 @@ TEST(RunnerTest, ReusesFinishedRunsRecomputesCorruptEntriesAndFresh) {
 
 TEST(RunnerTest, PretrainedRunIsComputedOnceAndInitialisesTheRun) {
   const std::string cache = "cache_pre";
-  std::filesystem::remove_all(TmpDir(cache));
+  std::filesystem::remove_all(TestTmpDir(cache));
   Runner runner(Options(cache));
   ExperimentConfig child = Tiny();
   child.set_name("child");

@@ -9,16 +9,13 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "reports/test_util.h"
 #include "reports/progress.h"
 
 namespace strata {
 namespace reports {
 namespace {
 
-std::string TmpDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  return std::string(t ? t : "/tmp") + "/" + name;
-}
 
 bool Exists(const std::string& path) {
   struct stat st;
@@ -27,31 +24,16 @@ bool Exists(const std::string& path) {
 
 // ResNet-20 at width 1/4 on 192 synthetic 28x28 images (padded to 32), 2 epochs of 6
 // batches, CIFAR-style augmentation.
-const char kTiny[] = R"pb(
+const std::string kTiny = R"pb(
   name: "tiny"
   model { name: "resnet20" width: 0.25 }
-  train_data {
-    kind: SYNTHETIC
-    split: TRAIN
-    synthetic { num_examples: 192 num_classes: 4 channels: 1 height: 28 width: 28 seed: 3 }
-  }
-  test_data {
-    kind: SYNTHETIC
-    split: TEST
-    synthetic { num_examples: 64 num_classes: 4 channels: 1 height: 28 width: 28 seed: 3 }
-  }
+)pb" + SyntheticData(192, 64) + R"pb(
   batch_size: 32
   epochs: 2
   optimizer { lr: 0.05 momentum: 0.9 weight_decay: 5e-4 no_decay_on_bn: true }
   schedule { kind: COSINE warmup_epochs: 0.5 }
   seed: 7
 )pb";
-
-ExperimentConfig Parse(const std::string& text) {
-  StatusOr<ExperimentConfig> c = ParseExperimentConfig(text, "test.pbtxt");
-  EXPECT_TRUE(c.ok()) << c.status().ToString();
-  return c.ok() ? c.value() : ExperimentConfig();
-}
 
 RunResult MustRun(const ExperimentConfig& c, const std::string& dir, bool resume = false) {
   TrainOptions o;
@@ -63,23 +45,23 @@ RunResult MustRun(const ExperimentConfig& c, const std::string& dir, bool resume
 }
 
 TEST(TrainerTest, KilledMidEpochAndResumedEqualsUninterruptedForAnyThreadCount) {
-  ExperimentConfig c = Parse(kTiny);
+  ExperimentConfig c = ParseOrFail(kTiny);
   c.set_threads(2);
-  const RunResult full = MustRun(c, TmpDir("full"));
+  const RunResult full = MustRun(c, TestTmpDir("full"));
   ASSERT_EQ(full.epochs_size(), 2);
   EXPECT_EQ(full.steps(), 12);
   EXPECT_EQ(full.param_digest().size(), 64u);
-  EXPECT_TRUE(Exists(TmpDir("full") + "/result.json"));
+  EXPECT_TRUE(Exists(TestTmpDir("full") + "/result.json"));
 
   // "Kill" in the second epoch (batch 9 of 12): epoch 1's checkpoint is on disk.
   TrainOptions o;
-  o.out_dir = TmpDir("killed");
+  o.out_dir = TestTmpDir("killed");
   o.interrupt_after_batches = 9;
   EXPECT_FALSE(RunExperiment(c, o).ok());
-  EXPECT_TRUE(Exists(TmpDir("killed") + "/checkpoint.ckpt"));
-  EXPECT_FALSE(Exists(TmpDir("killed") + "/result.pb"));
+  EXPECT_TRUE(Exists(TestTmpDir("killed") + "/checkpoint.ckpt"));
+  EXPECT_FALSE(Exists(TestTmpDir("killed") + "/result.pb"));
   c.set_threads(1);  // and resume with another thread count
-  const RunResult resumed = MustRun(c, TmpDir("killed"), /*resume=*/true);
+  const RunResult resumed = MustRun(c, TestTmpDir("killed"), /*resume=*/true);
   EXPECT_TRUE(resumed.resumed());
   EXPECT_EQ(resumed.epochs_size(), 2);
   EXPECT_EQ(resumed.epochs(0).train_loss(), full.epochs(0).train_loss());
@@ -87,9 +69,9 @@ TEST(TrainerTest, KilledMidEpochAndResumedEqualsUninterruptedForAnyThreadCount) 
   EXPECT_EQ(resumed.param_digest(), full.param_digest());
 
   // Resuming a finished run changes nothing.
-  EXPECT_EQ(MustRun(c, TmpDir("killed"), true).param_digest(), full.param_digest());
+  EXPECT_EQ(MustRun(c, TestTmpDir("killed"), true).param_digest(), full.param_digest());
   // An uninterrupted run on one thread.
-  EXPECT_EQ(MustRun(c, TmpDir("one_thread")).param_digest(), full.param_digest());
+  EXPECT_EQ(MustRun(c, TestTmpDir("one_thread")).param_digest(), full.param_digest());
 }
 
 TEST(TrainerTest, ResultJsonIsDeterministic) {
@@ -102,18 +84,18 @@ TEST(TrainerTest, ResultJsonIsDeterministic) {
 }
 
 TEST(TrainerTest, NanLossIsAResultNotAnError) {
-  ExperimentConfig c = Parse(kTiny);
+  ExperimentConfig c = ParseOrFail(kTiny);
   // p <- p - 100 (g + p): every parameter is multiplied by about -99 per step until it
   // overflows.
   c.mutable_optimizer()->set_lr(100);
   c.mutable_optimizer()->set_weight_decay(1);
   c.mutable_optimizer()->set_no_decay_on_bn(false);
   c.set_epochs(20);
-  const RunResult r = MustRun(c, TmpDir("nan"));
+  const RunResult r = MustRun(c, TestTmpDir("nan"));
   EXPECT_TRUE(r.diverged());
   EXPECT_LT(r.epochs_size(), 20);
   EXPECT_TRUE(std::isnan(r.final_test_top1()));
-  EXPECT_TRUE(Exists(TmpDir("nan") + "/result.pb"));
+  EXPECT_TRUE(Exists(TestTmpDir("nan") + "/result.pb"));
 }
 
 // Each bad input: a Status naming what and where, and nothing written.
@@ -124,13 +106,13 @@ void ExpectRejected(const std::string& text, const std::string& message, const s
     error = c.status().ToString();
   } else {
     TrainOptions o;
-    o.out_dir = TmpDir(dir);
+    o.out_dir = TestTmpDir(dir);
     StatusOr<RunResult> r = RunExperiment(c.value(), o);
     ASSERT_FALSE(r.ok()) << "accepted: " << message;
     error = r.status().ToString();
   }
   EXPECT_NE(error.find(message), std::string::npos) << error;
-  EXPECT_FALSE(Exists(TmpDir(dir))) << error;
+  EXPECT_FALSE(Exists(TestTmpDir(dir))) << error;
 }
 
 TEST(TrainerTest, BadInputIsAStatusNamingFieldAndValueWithNoOutput) {
@@ -149,23 +131,23 @@ TEST(TrainerTest, BadInputIsAStatusNamingFieldAndValueWithNoOutput) {
   ExpectRejected(with("lr: 0.05", "lr: -0.1"), "optimizer.lr: -0.1", "b5");
   ExpectRejected(with("batch_size: 32", "batch_size: 2.5"), "bad.pbtxt:", "b6");
   ExpectRejected(
-      with("kind: SYNTHETIC\n    split: TRAIN", "kind: CIFAR10 path: \"/no/such\" split: TRAIN"),
+      with("kind: SYNTHETIC split: TRAIN", "kind: CIFAR10 path: \"/no/such\" split: TRAIN"),
       "train_data: ", "b7");
   ExpectRejected(
-      with("kind: SYNTHETIC\n    split: TRAIN", "kind: CIFAR10 path: \"/no/such\" split: TRAIN"),
+      with("kind: SYNTHETIC split: TRAIN", "kind: CIFAR10 path: \"/no/such\" split: TRAIN"),
       "/no/such", "b7");
   ExpectRejected(with("seed: 7", "seed: 7 colour: 3"), "colour", "b8");
 }
 
 TEST(TrainerTest, CheckpointFromAnotherModelIsRejected) {
-  ExperimentConfig c = Parse(kTiny);
+  ExperimentConfig c = ParseOrFail(kTiny);
   c.set_epochs(1);
-  MustRun(c, TmpDir("other"));
+  MustRun(c, TestTmpDir("other"));
   // Same directory, another model: the experiment key differs.
   ExperimentConfig vgg = c;
   vgg.mutable_model()->set_name("vgg16_bn_small5");
   TrainOptions o;
-  o.out_dir = TmpDir("other");
+  o.out_dir = TestTmpDir("other");
   o.resume = true;
   StatusOr<RunResult> r = RunExperiment(vgg, o);
   ASSERT_FALSE(r.ok());
@@ -176,19 +158,19 @@ TEST(TrainerTest, CheckpointFromAnotherModelIsRejected) {
   // checkpoint loader names the file and the mismatch.
   {
     TrainOptions v;
-    v.out_dir = TmpDir("vgg");
+    v.out_dir = TestTmpDir("vgg");
     vgg.set_epochs(1);
     MustRun(vgg, v.out_dir);
-    ASSERT_EQ(std::rename((TmpDir("other") + "/checkpoint.ckpt").c_str(),
-                          (TmpDir("vgg") + "/checkpoint.ckpt").c_str()),
+    ASSERT_EQ(std::rename((TestTmpDir("other") + "/checkpoint.ckpt").c_str(),
+                          (TestTmpDir("vgg") + "/checkpoint.ckpt").c_str()),
               0);
     v.resume = true;
-    const std::string before = ReadFile(TmpDir("vgg") + "/result.pb").value();
+    const std::string before = ReadFile(TestTmpDir("vgg") + "/result.pb").value();
     StatusOr<RunResult> bad = RunExperiment(vgg, v);
     ASSERT_FALSE(bad.ok());
     EXPECT_NE(bad.status().ToString().find("checkpoint.ckpt"), std::string::npos)
         << bad.status().ToString();
-    EXPECT_EQ(ReadFile(TmpDir("vgg") + "/result.pb").value(), before);
+    EXPECT_EQ(ReadFile(TestTmpDir("vgg") + "/result.pb").value(), before);
   }
 }
 
