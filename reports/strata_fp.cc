@@ -140,7 +140,7 @@ StatusOr<TableReport> StrataFp(const TableContext& ctx) {
              "width); paper: the FP rows the papers print, on ImageNet (vertical layering "
              "Table 3) and CIFAR-10 (edge computing Table 7) — other data, not comparable one "
              "to one.");
-  for (const char* c : {"model", "width", "epochs", "train_images", "strata_top1", "strata_top5",
+  for (const char* c : {"model", "width", "epochs", "steps", "batch", "strata_top1", "strata_top5",
                         "paper_top1", "paper_source", "parameters", "seconds"}) {
     r.add_columns(c);
   }
@@ -167,9 +167,8 @@ StatusOr<TableReport> StrataFp(const TableContext& ctx) {
         {"model", Text(f.model)},
         {"width", Number(first.config().model().width())},
         {"epochs", Number(first.config().epochs())},
-        {"train_images", Number(first.steps() > 0 ? static_cast<double>(first.config().batch_size()) *
-                                                         first.steps() / first.config().epochs()
-                                                   : 0)},
+        {"steps", Number(static_cast<double>(first.steps()))},
+        {"batch", Number(first.config().batch_size())},
         {"strata_top1", StatCell(top1)},
         {"strata_top5", Number(top5)},
         {"paper_top1", paper ? Number(*paper) : Null()},
