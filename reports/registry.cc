@@ -5,6 +5,7 @@
 #include "reports/speed_table.h"
 #include "reports/strata_tables.h"
 #include "reports/table.h"
+#include "reports/vl_more_tables.h"
 #include "reports/vl_once_tables.h"
 
 namespace strata {
@@ -16,16 +17,20 @@ const std::vector<TableDef>& AllTables() {
        VlTable1Plan},
       {"vl_table2", "vertical layering", "vl", "ResNet-18: LSQ vs once-QAT", VlTable2, {},
        VlTable2Plan},
-      {"vl_table3", "vertical layering", "vl", "five networks: LSQ vs once-QAT", {}, {}},
-      {"vl_table4", "vertical layering", "vl", "BN variants", {}, {}},
+      {"vl_table3", "vertical layering", "vl", "five networks: LSQ vs once-QAT", VlTable3, {},
+       VlTable3Plan},
+      {"vl_table4", "vertical layering", "vl", "BN variants", VlTable4, {}, VlTable4Plan},
       {"vl_table5", "vertical layering", "vl", "ResNet-50 baselines, weight size", {}, {}},
-      {"vl_table6", "vertical layering", "vl", "US vs MGD", {}, {}},
+      {"vl_table6", "vertical layering", "vl", "US vs MGD", VlTable6, {}, VlTable6Plan},
       {"vl_table7", "vertical layering", "vl", "positive compensation", VlTable7, {},
        VlTable7Plan},
-      {"vl_table8", "vertical layering", "vl", "shared vs per-bit first/last layers", {}, {}},
-      {"vl_table9", "vertical layering", "vl", "self-KD: none / KL / cosine", {}, {}},
+      {"vl_table8", "vertical layering", "vl", "shared vs per-bit first/last layers", VlTable8, {},
+       VlTable8Plan},
+      {"vl_table9", "vertical layering", "vl", "self-KD: none / KL / cosine", VlTable9, {},
+       VlTable9Plan},
       {"vl_fig5", "vertical layering", "vl", "weight histograms", {}, {}},
-      {"vl_fig7", "vertical layering", "vl", "MGD alpha, gradient norms, act. error", {}, {}},
+      {"vl_fig7", "vertical layering", "vl", "MGD alpha, gradient norms, act. error", VlFig7, {},
+       VlFig7Plan},
       {"vl_fig8", "vertical layering", "vl", "mixed precision (Eq. 12)", {}, {}},
       {"amed_table1", "AMED", "amed", "accelerator configs", AmedTable1, {}},
       {"amed_table2", "AMED", "amed", "SCALE-Sim config: accuracy, latency, size", {}, {}},
@@ -58,6 +63,14 @@ const std::map<std::string, std::vector<std::string>>& DeclaredClaims() {
   static const std::map<std::string, std::vector<std::string>> claims = {
       {"vl_table1", {"vl_table1.ascending_below_lsq", "vl_table1.cotrain_diverges"}},
       {"vl_table2", {"vl_table2.once_qat_near_lsq", "vl_table2.only_once_qat_vertical"}},
+      {"vl_table3", {"vl_table3.once_qat_near_lsq", "vl_table3.self_kd_helps_2bit"}},
+      {"vl_table4", {"vl_table4.shared_bn_collapses", "vl_table4.individual_ge_statistics"}},
+      {"vl_table6", {"vl_table6.us_ge_mgd_3_4bit"}},
+      {"vl_table8", {"vl_table8.per_bit_ends_little_gain"}},
+      {"vl_table9", {"vl_table9.cosine_ge_none_2bit", "vl_table9.kl_no_better"}},
+      {"vl_fig7",
+       {"vl_fig7.mgd_alpha_unstable", "vl_fig7.mgd_alpha_weighted_to_2bit",
+        "vl_fig7.self_kd_lowers_late_error"}},
       {"vl_table7",
        {"vl_table7.resnet18_raises_2bit", "vl_table7.resnet18_none_worse",
         "vl_table7.mobilenetv2_raises_2bit", "vl_table7.mobilenetv2_none_worse"}},

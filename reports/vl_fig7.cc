@@ -1,0 +1,234 @@
+// vl_fig7 (vertical layering, seed 001 Fig. 7): (a) MGD's alpha per bit-width over training
+// and (b) the norm of each width's gradient w.r.t. the shared parameters, both from the MGD
+// run's per-epoch metrics (moo/once_qat.h); (c) the 2-bit activation quantization error of
+// the last five quantized convs of once-QAT models trained without and with cosine self-KD,
+// measured by re-running the test set through each run's weights.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+
+#include "reports/plot.h"
+#include "reports/strata_tables.h"
+#include "reports/vl_more_tables.h"
+#include "reports/vlmodel_export.h"
+
+namespace strata {
+namespace reports {
+namespace vlmore {
+
+ErrorProbe::ErrorProbe(models::QuantHooks* inner, std::vector<int> layers)
+    : inner_(inner), layers_(std::move(layers)), sum_(layers_.size(), 0.0),
+      count_(layers_.size(), 0) {}
+
+Tensor ErrorProbe::Weight(const models::Layer& layer, const Tensor& w,
+                          const models::ForwardContext& ctx) {
+  return inner_->Weight(layer, w, ctx);
+}
+
+Tensor ErrorProbe::Input(const models::Layer& layer, const Tensor& x,
+                         const models::ForwardContext& ctx) {
+  const Tensor q = inner_->Input(layer, x, ctx);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i] != layer.info().index) continue;
+    double s = 0;  // in order, in double: the same bits for any thread count
+    for (int64_t k = 0; k < x.numel(); ++k) {
+      const double d = static_cast<double>(x.data()[k]) - q.data()[k];
+      s += d * d;
+    }
+    sum_[i] += s;
+    count_[i] += x.numel();
+  }
+  return q;
+}
+
+std::vector<double> ErrorProbe::Mse() const {
+  std::vector<double> out;
+  for (size_t i = 0; i < sum_.size(); ++i) {
+    out.push_back(count_[i] == 0 ? std::nan("") : sum_[i] / static_cast<double>(count_[i]));
+  }
+  return out;
+}
+
+}  // namespace vlmore
+
+namespace {
+
+using Cells = std::vector<std::pair<std::string, Cell>>;
+constexpr int kBits[] = {2, 3, 4};
+constexpr int kProbeLayers = 5;  // "the last five convolution layers" (Fig. 7(c))
+
+std::string Wa(int b) { return std::to_string(b) + "/" + std::to_string(b); }
+std::string EvalName(int b) { return "w" + std::to_string(b) + "a" + std::to_string(b); }
+
+// Fig. 7(c) uses ResNet-50 in the paper; smoke and quick plan ResNet-18 only.
+const vlmore::Network& ProbeNetwork(const TableContext& ctx) {
+  return vlmore::ByPaperName(vlmore::WideNetworks(ctx) ? "ResNet-50" : "ResNet-18");
+}
+
+double Metric(const EpochRecord& e, const std::string& name) {
+  for (const NamedValue& v : e.metrics()) {
+    if (v.name() == name) return v.value();
+  }
+  return std::nan("");
+}
+
+// The 2-bit error of the last five quantized convs of a once-QAT run over its test set.
+struct ProbeResult {
+  std::vector<std::string> layers;
+  std::vector<double> mse;
+  double top1 = 0;  // the re-evaluation's 2-bit top-1 (a check against the run's)
+};
+StatusOr<ProbeResult> Probe(const RunRecord& run) {
+  STRATA_ASSIGN_OR_RETURN(OnceQatRun r, LoadOnceQatRun(run.dir));
+  const std::vector<int>& q = r.recipe->quantized_layers();
+  std::vector<int> last(q.end() - std::min<size_t>(kProbeLayers, q.size()), q.end());
+  models::ForwardContext ctx = r.recipe->WidthContext(2);
+  vlmore::ErrorProbe probe(ctx.hooks, last);
+  ctx.hooks = &probe;
+  STRATA_ASSIGN_OR_RETURN(EvalRecord e, EvaluateTestSet(r.config, *r.net, ctx));
+  ProbeResult out;
+  for (int i : last) out.layers.push_back(r.net->layers()[i]->info().name);
+  out.mse = probe.Mse();
+  out.top1 = e.top1();
+  return out;
+}
+
+double EvalTop1(const RunRecord& run, const std::string& eval) {
+  for (const EvalRecord& e : run.result.final_evals()) {
+    if (e.name() == eval) return e.top1();
+  }
+  return std::nan("");
+}
+
+const SeededRuns& ById(const std::vector<SeededRuns>& runs, const std::string& id) {
+  for (const SeededRuns& r : runs) {
+    if (r.id == id) return r;
+  }
+  CHECK(false) << "vl_fig7: no planned run '" << id << "'";
+  return runs.front();
+}
+
+Status RenderPanels(const std::vector<Figure>& figs, const std::string& out_dir, TableReport* r) {
+  const char* kNames[] = {"vl_fig7a", "vl_fig7b", "vl_fig7c"};
+  for (size_t i = 0; i < figs.size(); ++i) {
+    STRATA_RETURN_IF_ERROR(RenderFigure(figs[i], out_dir + "/" + kNames[i]));
+    r->add_figures(std::string(kNames[i]) + ".png");
+    r->add_figures(std::string(kNames[i]) + ".svg");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::vector<PlannedRun> VlFig7Plan(const TableContext& ctx) {
+  const vlmore::Network& r18 = vlmore::ByPaperName("ResNet-18");
+  const vlmore::Network& probe = ProbeNetwork(ctx);
+  return {vlmore::OnceRun(r18, "mgd"), vlmore::OnceRun(probe, "us"), vlmore::OnceRun(probe, "kd_cos")};
+}
+
+StatusOr<TableReport> VlFig7(const TableContext& ctx) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunPlanned(*FindTable("vl_fig7"), ctx));
+  const vlmore::Network& probe_net = ProbeNetwork(ctx);
+  const SeededRuns& mgd = ById(runs, "resnet18_mgd");
+  const SeededRuns& without = ById(runs, probe_net.id + "_us");
+  const SeededRuns& with = ById(runs, probe_net.id + "_kd_cos");
+  TableReport r = NewReport("vl_fig7", ctx.preset, "vertical layering",
+                            "MGD's alpha and gradient norms; activation quantization error with/without self-KD");
+  r.set_note("strata: once-QAT (2..4 bits) on Fashion-MNIST at 1/4 of the preset's width, from the "
+             "FP runs. (a), (b): ResNet-18 trained with MGD (vl_table6's run); per epoch the mean "
+             "alpha_b over its steps, their standard deviation within the epoch, and the mean "
+             "norm of width b's gradient w.r.t. the shared parameters (the paper plots per "
+             "iteration). (c): " + probe_net.paper + " (the paper: ResNet-50; smoke/quick: "
+             "ResNet-18) at 2 bits, w/o vs w. cosine self-KD (vl_table9's runs): mean squared "
+             "error between each of the last five quantized convs' input (forward order, "
+             "shortcut 1x1 convs included) and its 2-bit LSQ quantization, over the test set "
+             "(first seed). paper: ImageNet (seed 001 Fig. 7), "
+             "a figure without printed numbers.");
+  for (const char* c : {"panel", "epoch", "alpha 2/2", "alpha 3/3", "alpha 4/4", "alpha std 2/2",
+                        "alpha std 3/3", "alpha std 4/4", "grad norm 2/2", "grad norm 3/3",
+                        "grad norm 4/4", "layer", "mse w/o self-KD", "mse w. self-KD"}) {
+    r.add_columns(c);
+  }
+  Figure fa{"MGD alpha per bit-width (epoch mean)", "epoch", "alpha"};
+  Figure fb{"gradient norm per bit-width (MGD, epoch mean)", "epoch", "||g_b||"};
+  Figure fc{"2-bit activation quantization error, last five quantized convs", "layer (last five, in order)", "MSE"};
+  double alpha_mean[3] = {0, 0, 0}, std_mean[3] = {0, 0, 0};
+  const RunResult& m = mgd.seeds.at(0).result;
+  for (int k = 0; k < 3; ++k) {
+    Series a{"alpha " + Wa(kBits[k]), {}, {}}, g{"||g|| " + Wa(kBits[k]), {}, {}};
+    for (const EpochRecord& e : m.epochs()) {
+      a.x.push_back(e.epoch()), a.y.push_back(Metric(e, "alpha_" + EvalName(kBits[k])));
+      g.x.push_back(e.epoch()), g.y.push_back(Metric(e, "grad_norm_" + EvalName(kBits[k])));
+      alpha_mean[k] += a.y.back() / m.epochs_size();
+      std_mean[k] += Metric(e, "alpha_std_" + EvalName(kBits[k])) / m.epochs_size();
+    }
+    fa.series.push_back(a), fb.series.push_back(g);
+  }
+  for (const EpochRecord& e : m.epochs()) {
+    Cells cells = {{"panel", Text("(a), (b)")}, {"epoch", Number(e.epoch())}};
+    for (int b : kBits) {
+      cells.emplace_back("alpha " + Wa(b), Number(Metric(e, "alpha_" + EvalName(b))));
+      cells.emplace_back("alpha std " + Wa(b), Number(Metric(e, "alpha_std_" + EvalName(b))));
+      cells.emplace_back("grad norm " + Wa(b), Number(Metric(e, "grad_norm_" + EvalName(b))));
+    }
+    AddRunCells(mgd, &cells);
+    AddRow(&r, cells);
+  }
+  STRATA_ASSIGN_OR_RETURN(ProbeResult p0, Probe(without.seeds.at(0)));
+  STRATA_ASSIGN_OR_RETURN(ProbeResult p1, Probe(with.seeds.at(0)));
+  // Self-check: the probed evaluation is the run's own 2-bit model.
+  for (const auto& [p, run] : {std::pair(&p0, &without), std::pair(&p1, &with)}) {
+    const double logged = EvalTop1(run->seeds.at(0), "w2a2");
+    if (!(p->top1 == logged) && !std::isnan(logged)) {
+      return FailedPreconditionError("vl_fig7: run " + run->id + " re-evaluated at 2 bits gives top-1 " +
+                           std::to_string(p->top1) + ", its result says " + std::to_string(logged));
+    }
+  }
+  Series s0{"w/o self-KD", {}, {}}, s1{"w. self-KD (cosine)", {}, {}};
+  for (size_t i = 0; i < p0.layers.size(); ++i) {
+    Cells cells = {{"panel", Text("(c)")}, {"layer", Text(p0.layers[i])},
+                   {"mse w/o self-KD", Number(p0.mse[i])}, {"mse w. self-KD", Number(p1.mse[i])}};
+    AddRunCells(without, &cells);
+    cells.emplace_back("digest_kd", Text(with.seeds.at(0).result.param_digest()));
+    AddRow(&r, cells);
+    s0.x.push_back(static_cast<double>(i + 1)), s0.y.push_back(p0.mse[i]);
+    s1.x.push_back(static_cast<double>(i + 1)), s1.y.push_back(p1.mse[i]);
+  }
+  fc.series = {s0, s1};
+
+  const bool decided = ctx.preset != "smoke";
+  char ev[512];
+  const double max_std = std::fmax(std_mean[0], std::fmax(std_mean[1], std_mean[2]));
+  std::snprintf(ev, sizeof(ev), "within-epoch std of alpha (mean over epochs) 2/3/4 bits: %.3f / %.3f / %.3f",
+                std_mean[0], std_mean[1], std_mean[2]);
+  // Decisions: "unstable" = alpha's within-epoch standard deviation, averaged over epochs, is
+  // >= 0.1 for some width (alpha lives on the simplex; US is 1/3 each, std 0); "weighted to
+  // 2 bits" = alpha_2 averaged over training is the largest and above 1/3.
+  AddClaim(&r, "vl_fig7.mgd_alpha_unstable",
+           "MGD's alpha is unstable: its within-epoch standard deviation is >= 0.1 for some width",
+           decided ? std::optional<bool>(max_std >= 0.1) : std::nullopt, ev);
+  std::snprintf(ev, sizeof(ev), "mean alpha over training 2/3/4 bits: %.3f / %.3f / %.3f",
+                alpha_mean[0], alpha_mean[1], alpha_mean[2]);
+  const bool weighted = alpha_mean[0] > 1.0 / 3 && alpha_mean[0] >= alpha_mean[1] && alpha_mean[0] >= alpha_mean[2];
+  AddClaim(&r, "vl_fig7.mgd_alpha_weighted_to_2bit",
+           "MGD weights the 2-bit loss most (mean alpha_2 largest, above 1/3)",
+           decided ? std::optional<bool>(weighted) : std::nullopt, ev);
+  // "Late layers" (Decision): the last two of the five, as the paper's text says.
+  const size_t n = p0.mse.size();
+  const double late0 = n >= 2 ? (p0.mse[n - 1] + p0.mse[n - 2]) / 2 : std::nan("");
+  const double late1 = n >= 2 ? (p1.mse[n - 1] + p1.mse[n - 2]) / 2 : std::nan("");
+  std::snprintf(ev, sizeof(ev),
+                "mean MSE of the last two probed layers: w. %.4g vs w/o %.4g; re-evaluated 2-bit "
+                "top-1 %.2f / %.2f (runs: %.2f / %.2f)",
+                late1, late0, p1.top1, p0.top1, EvalTop1(with.seeds.at(0), "w2a2"),
+                EvalTop1(without.seeds.at(0), "w2a2"));
+  AddClaim(&r, "vl_fig7.self_kd_lowers_late_error",
+           "self-KD lowers the 2-bit activation quantization error of the late layers (last two)",
+           decided ? std::optional<bool>(late1 < late0) : std::nullopt, ev);
+  if (decided) STRATA_RETURN_IF_ERROR(RenderPanels({fa, fb, fc}, ctx.out_dir, &r));
+  return r;
+}
+
+}  // namespace reports
+}  // namespace strata

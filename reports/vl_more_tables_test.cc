@@ -1,0 +1,135 @@
+// vl_more_tables: the plans share runs (one config per name across every vl table and
+// strata_fp, vl_table2/7's runs reused as planned), stay within the quick budget, and
+// ErrorProbe measures the MSE between each listed layer's input and what the wrapped hooks
+// make of it, without changing the forward.
+#include "reports/vl_more_tables.h"
+
+#include <cmath>
+#include <iterator>
+#include <map>
+#include <set>
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include "gtest/gtest.h"
+#include "models/models.h"
+
+namespace strata {
+namespace reports {
+namespace {
+
+using google::protobuf::util::MessageDifferencer;
+
+const char* const kMine[] = {"vl_table3", "vl_table4", "vl_table6", "vl_table8", "vl_table9", "vl_fig7"};
+const char* const kOthers[] = {"vl_table1", "vl_table2", "vl_table7", "strata_fp"};
+
+std::vector<PlannedRun> Plan(const std::string& target, const std::string& preset) {
+  TableContext ctx;
+  ctx.preset = preset;
+  const TableDef* def = FindTable(target);
+  EXPECT_NE(def, nullptr) << target;
+  EXPECT_TRUE(def->plan) << target;
+  return def->plan(ctx);
+}
+
+TEST(VlMoreTablesTest, SameRunNameMeansTheSameConfigAcrossEveryTable) {
+  for (const char* preset : {"smoke", "quick", "full"}) {
+    std::map<std::string, ExperimentConfig> by_name;
+    std::vector<std::string> all(std::begin(kMine), std::end(kMine));
+    all.insert(all.end(), std::begin(kOthers), std::end(kOthers));
+    for (const std::string& t : all) {
+      for (const PlannedRun& r : Plan(t, preset)) {
+        auto [it, fresh] = by_name.emplace(r.config.name() + "@" + r.config.model().name(), r.config);
+        EXPECT_TRUE(fresh || MessageDifferencer::Equals(it->second, r.config))
+            << preset << ": " << t << " plans '" << r.config.name() << "' differently";
+      }
+    }
+  }
+}
+
+TEST(VlMoreTablesTest, DefaultAndCosineRunsAreVlTable2And7s) {
+  auto find = [](const std::vector<PlannedRun>& plan, const std::string& id) {
+    for (const PlannedRun& r : plan) {
+      if (r.id == id) return r.config;
+    }
+    ADD_FAILURE() << "no run " << id;
+    return ExperimentConfig();
+  };
+  const std::vector<PlannedRun> t2 = Plan("vl_table2", "full"), t7 = Plan("vl_table7", "full");
+  const std::vector<PlannedRun> t3 = Plan("vl_table3", "full");
+  EXPECT_TRUE(MessageDifferencer::Equals(find(t3, "resnet18_us"), find(t2, "onceqat")));
+  EXPECT_TRUE(MessageDifferencer::Equals(find(t3, "resnet18_lsq_w2"), find(t2, "lsq_w2")));
+  EXPECT_TRUE(MessageDifferencer::Equals(find(t3, "mobilenetv2_kd_cos"), find(t7, "mobilenetv2_comp")));
+  // Every tag names its own recipe.
+  std::set<std::string> recipes;
+  for (const char* tag : {"us", "kd_cos", "kd_kl", "mgd", "bn_shared", "bn_shared_affine", "perbit_ends"}) {
+    EXPECT_TRUE(recipes.insert(vlmore::RecipeFor(tag).SerializeAsString()).second) << tag;
+  }
+}
+
+TEST(VlMoreTablesTest, QuickPlansResNet18OnlyAndFewNewRuns) {
+  std::set<std::string> others, mine;
+  for (const char* t : kOthers) {
+    for (const PlannedRun& r : Plan(t, "quick")) others.insert(r.config.SerializeAsString());
+  }
+  for (const char* t : kMine) {
+    for (const PlannedRun& r : Plan(t, "quick")) {
+      EXPECT_EQ(r.config.model().name(), "resnet18_cifar") << t << " " << r.id;
+      if (!others.count(r.config.SerializeAsString())) mine.insert(r.config.name());
+    }
+  }
+  // kd_cos, kd_kl, mgd, bn_shared, bn_shared_affine, perbit_ends: ~1-2 min each at quick.
+  EXPECT_EQ(mine.size(), 6u);
+  // full plans the paper's networks: Table 3 five, with FP, three LSQ and two once-QAT each.
+  EXPECT_EQ(Plan("vl_table3", "full").size(), 5u * 6);
+}
+
+// Inputs of the listed layers, recorded; x̂ = x / 2.
+class HalfHooks : public models::QuantHooks {
+ public:
+  Tensor Input(const models::Layer& layer, const Tensor& x, const models::ForwardContext&) override {
+    seen[layer.info().index].push_back(x);
+    return Scale(x, 0.5f);
+  }
+  std::map<int, std::vector<Tensor>> seen;
+};
+
+TEST(VlMoreTablesTest, ErrorProbeIsTheMeanSquaredErrorOfEachListedLayer) {
+  models::ModelSpec spec;
+  spec.name = "resnet20", spec.width = 0.25, spec.in_channels = 1, spec.num_classes = 3;
+  spec.input_size = 8, spec.seed = 3;
+  std::unique_ptr<models::Network> net = std::move(models::Build(spec)).value();
+  std::vector<float> v(2 * 64);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(std::sin(0.7 * i));
+  const Tensor x = Tensor::FromVector({2, 1, 8, 8}, v);
+  NoGradGuard no_grad;
+  HalfHooks plain, inner;
+  models::ForwardContext ctx;
+  ctx.hooks = &plain;
+  const Tensor want = net->Forward(x, ctx);
+  const std::vector<int> layers = {3, static_cast<int>(net->layers().size()) - 2};
+  vlmore::ErrorProbe probe(&inner, layers);
+  ctx.hooks = &probe;
+  const Tensor got = net->Forward(x, ctx);
+  net->Forward(x, ctx);  // a second batch accumulates
+  for (int64_t k = 0; k < want.numel(); ++k) ASSERT_EQ(got.data()[k], want.data()[k]);
+  const std::vector<double> mse = probe.Mse();
+  ASSERT_EQ(mse.size(), 2u);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    double ss = 0;
+    int64_t n = 0;
+    for (const Tensor& in : inner.seen[layers[i]]) {
+      for (int64_t k = 0; k < in.numel(); ++k) ss += 0.25 * in.data()[k] * in.data()[k];
+      n += in.numel();
+    }
+    ASSERT_EQ(inner.seen[layers[i]].size(), 2u);
+    EXPECT_GT(ss, 0);
+    EXPECT_NEAR(mse[i], ss / n, 1e-12 * ss / n) << layers[i];
+  }
+  vlmore::ErrorProbe unused(&inner, {999});
+  EXPECT_TRUE(std::isnan(unused.Mse()[0]));
+}
+
+}  // namespace
+}  // namespace reports
+}  // namespace strata
