@@ -393,7 +393,7 @@ std::string Fmt(double v) { return FormatCell(Number(v)); }
 
 // "engine >= 0.8x PyTorch on resnet20_cifar <mode> at batch 128".
 void ClaimResnet20VsPytorch(TableReport* r, const std::vector<RowResult>& rows,
-                            const std::string& mode) {
+                            const std::string& mode, const std::string& caveat) {
   const RowResult* x = Find(rows, "resnet20_cifar", mode);
   const std::string text = "engine >= " + Fmt(kPytorchBar) + "x PyTorch on resnet20_cifar " +
                            (mode == "train" ? "training" : "inference") + " at batch 128";
@@ -406,7 +406,7 @@ void ClaimResnet20VsPytorch(TableReport* r, const std::vector<RowResult>& rows,
   if (!x->has_pytorch()) return AddClaim(r, id, text, std::nullopt, x->pytorch.error);
   AddClaim(r, id, text, x->ratio() >= kPytorchBar,
            "engine " + Fmt(x->engine.img_s) + " img/s vs PyTorch " + Fmt(x->pytorch.img_s) +
-               " img/s = " + Fmt(x->ratio()) + "x (" + Fmt(NumThreads()) + " threads)");
+               " img/s = " + Fmt(x->ratio()) + "x (" + Fmt(NumThreads()) + " threads)" + caveat);
 }
 
 void ClaimResnet20Sgemm(TableReport* r, const std::vector<RowResult>& rows, double sgemm) {
@@ -444,7 +444,8 @@ void ClaimLsqOverhead(TableReport* r, const std::vector<RowResult>& rows) {
   AddClaim(r, id, text, cpu <= kLsqOverheadBar, evidence);
 }
 
-void ClaimParamsAndAllModels(TableReport* r, const std::vector<RowResult>& rows) {
+void ClaimParamsAndAllModels(TableReport* r, const std::vector<RowResult>& rows,
+                             const std::string& caveat) {
   int compared = 0, equal = 0, trained = 0, at_bar = 0;
   std::string mismatches, below;
   for (const RowResult& x : rows) {
@@ -474,7 +475,7 @@ void ClaimParamsAndAllModels(TableReport* r, const std::vector<RowResult>& rows)
            all ? std::optional<bool>(at_bar == trained) : std::nullopt,
            Fmt(at_bar) + " of " + Fmt(trained) + " models with a PyTorch number (of " +
                Fmt(std::size(kModels)) + ") at the bar" +
-               (below.empty() ? "" : "; below:" + below));
+               (below.empty() ? "" : "; below:" + below) + (trained ? caveat : ""));
 }
 
 // Bars of engine / PyTorch images/s per model (train and infer), with the parity line.
@@ -514,6 +515,18 @@ double LoadAverage() {
     std::fclose(f);
   }
   return load;
+}
+
+// Empty on a quiet machine; else why its engine/PyTorch ratios flatter the engine. Other
+// work: the load average before the run, or at its end less the run's own threads.
+std::string LoadCaveat(double load0, double load1) {
+  const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
+  const double others = std::max(load0, load1 - NumThreads());
+  if (others <= 0.5 * cores) return "";
+  return "; measured beside other work (load average about " + Fmt(std::round(others * 10) / 10) +
+         " besides this run, " + Fmt(cores) + " cores), where PyTorch's spinning OpenMP threads " +
+         "lose more than the engine's (benchmarks/README.md): rerun on a quiet machine or with " +
+         "OMP_WAIT_POLICY=passive";
 }
 
 std::string Env(const char* name) {
@@ -614,14 +627,17 @@ StatusOr<TableReport> StrataSpeed(const TableContext& ctx) {
               {"engine_gflop_s", Number(sgemm)},
               {"engine_pct_sgemm", Number(100)}});
   for (const RowResult& x : rows) AddResultRow(&r, x, sgemm);
-  std::string note = Note(plan, py, sgemms, load0, LoadAverage());
-  ClaimResnet20VsPytorch(&r, rows, "train");
-  ClaimResnet20VsPytorch(&r, rows, "infer");
+  const double load1 = LoadAverage();
+  const std::string caveat = LoadCaveat(load0, load1);
+  std::string note = Note(plan, py, sgemms, load0, load1);
+  ClaimResnet20VsPytorch(&r, rows, "train", caveat);
+  ClaimResnet20VsPytorch(&r, rows, "infer", caveat);
   ClaimResnet20Sgemm(&r, rows, sgemm);
-  ClaimParamsAndAllModels(&r, rows);
+  ClaimParamsAndAllModels(&r, rows, caveat);
   ClaimLsqOverhead(&r, rows);
   const bool any_ratio =
       std::any_of(rows.begin(), rows.end(), [](const RowResult& x) { return x.has_pytorch(); });
+  if (any_ratio && !caveat.empty()) note += " Ratios " + caveat.substr(2) + ".";
   if (ctx.preset != "smoke" && any_ratio) {
     const Status s = RenderRatioFigure(rows, ctx.out_dir + "/strata_speed");
     if (s.ok()) {
