@@ -127,6 +127,113 @@ std::vector<PlannedRun> VlFig7Plan(const TableContext& ctx) {
   return {vlmore::OnceRun(r18, "mgd"), vlmore::OnceRun(probe, "us"), vlmore::OnceRun(probe, "kd_cos")};
 }
 
+namespace {
+
+// Panels (a) and (b) from the MGD run's epoch metrics: one row per epoch, two figures.
+struct MgdPanels {
+  Figure alpha{"MGD alpha per bit-width (epoch mean)", "epoch", "alpha"};
+  Figure norm{"gradient norm per bit-width (MGD, epoch mean)", "epoch", "||g_b||"};
+  double alpha_mean[3] = {0, 0, 0}, std_mean[3] = {0, 0, 0};  // over epochs
+};
+MgdPanels AddMgdRows(const SeededRuns& mgd, TableReport* r) {
+  MgdPanels out;
+  const RunResult& m = mgd.seeds.at(0).result;
+  for (int k = 0; k < 3; ++k) {
+    const std::string w = EvalName(kBits[k]);
+    Series a{"alpha " + Wa(kBits[k]), {}, {}}, g{"||g|| " + Wa(kBits[k]), {}, {}};
+    for (const EpochRecord& e : m.epochs()) {
+      a.x.push_back(e.epoch()), a.y.push_back(Metric(e, "alpha_" + w));
+      g.x.push_back(e.epoch()), g.y.push_back(Metric(e, "grad_norm_" + w));
+      out.alpha_mean[k] += a.y.back() / m.epochs_size();
+      out.std_mean[k] += Metric(e, "alpha_std_" + w) / m.epochs_size();
+    }
+    out.alpha.series.push_back(a), out.norm.series.push_back(g);
+  }
+  for (const EpochRecord& e : m.epochs()) {
+    Cells cells = {{"panel", Text("(a), (b)")}, {"epoch", Number(e.epoch())}};
+    for (int b : kBits) {
+      cells.emplace_back("alpha " + Wa(b), Number(Metric(e, "alpha_" + EvalName(b))));
+      cells.emplace_back("alpha std " + Wa(b), Number(Metric(e, "alpha_std_" + EvalName(b))));
+      cells.emplace_back("grad norm " + Wa(b), Number(Metric(e, "grad_norm_" + EvalName(b))));
+    }
+    AddRunCells(mgd, &cells);
+    AddRow(r, cells);
+  }
+  return out;
+}
+
+// Panel (c): both runs probed (each checked against its own logged 2-bit top-1), one row per
+// layer, one figure.
+struct ErrorPanel {
+  Figure fig{"2-bit activation quantization error, last five quantized convs",
+             "layer (last five, in order)", "MSE"};
+  ProbeResult without, with;
+};
+StatusOr<ErrorPanel> AddErrorRows(const SeededRuns& without, const SeededRuns& with, TableReport* r) {
+  ErrorPanel out;
+  STRATA_ASSIGN_OR_RETURN(out.without, Probe(without.seeds.at(0)));
+  STRATA_ASSIGN_OR_RETURN(out.with, Probe(with.seeds.at(0)));
+  for (const auto& [p, run] : {std::pair(&out.without, &without), std::pair(&out.with, &with)}) {
+    const double logged = EvalTop1(run->seeds.at(0), "w2a2");
+    if (!(p->top1 == logged) && !std::isnan(logged)) {
+      return FailedPreconditionError("vl_fig7: run " + run->id + " re-evaluated at 2 bits gives top-1 " +
+                                     std::to_string(p->top1) + ", its result says " + std::to_string(logged));
+    }
+  }
+  Series s0{"w/o self-KD", {}, {}}, s1{"w. self-KD (cosine)", {}, {}};
+  for (size_t i = 0; i < out.without.layers.size(); ++i) {
+    Cells cells = {{"panel", Text("(c)")}, {"layer", Text(out.without.layers[i])},
+                   {"mse w/o self-KD", Number(out.without.mse[i])},
+                   {"mse w. self-KD", Number(out.with.mse[i])}};
+    AddRunCells(without, &cells);
+    cells.emplace_back("digest_kd", Text(with.seeds.at(0).result.param_digest()));
+    AddRow(r, cells);
+    s0.x.push_back(static_cast<double>(i + 1)), s0.y.push_back(out.without.mse[i]);
+    s1.x.push_back(static_cast<double>(i + 1)), s1.y.push_back(out.with.mse[i]);
+  }
+  out.fig.series = {s0, s1};
+  return out;
+}
+
+// Mean MSE of the last two probed layers ("late layers", Decision: the paper's text names
+// the last two).
+double LateError(const ProbeResult& p) {
+  const size_t n = p.mse.size();
+  return n >= 2 ? (p.mse[n - 1] + p.mse[n - 2]) / 2 : std::nan("");
+}
+
+void AddClaims(const TableContext& ctx, const MgdPanels& m, const ErrorPanel& e,
+               const SeededRuns& without, const SeededRuns& with, TableReport* r) {
+  const bool decided = ctx.preset != "smoke";
+  char ev[512];
+  const double max_std = std::fmax(m.std_mean[0], std::fmax(m.std_mean[1], m.std_mean[2]));
+  std::snprintf(ev, sizeof(ev), "within-epoch std of alpha (mean over epochs) 2/3/4 bits: %.3f / %.3f / %.3f",
+                m.std_mean[0], m.std_mean[1], m.std_mean[2]);
+  // Decisions: "unstable" = alpha's within-epoch standard deviation, averaged over epochs, is
+  // >= 0.1 for some width (alpha lives on the simplex; US is 1/3 each, std 0); "weighted to
+  // 2 bits" = alpha_2 averaged over training is the largest and above 1/3.
+  AddClaim(r, "vl_fig7.mgd_alpha_unstable",
+           "MGD's alpha is unstable: its within-epoch standard deviation is >= 0.1 for some width",
+           decided ? std::optional<bool>(max_std >= 0.1) : std::nullopt, ev);
+  const double* a = m.alpha_mean;
+  std::snprintf(ev, sizeof(ev), "mean alpha over training 2/3/4 bits: %.3f / %.3f / %.3f", a[0], a[1], a[2]);
+  const bool weighted = a[0] > 1.0 / 3 && a[0] >= a[1] && a[0] >= a[2];
+  AddClaim(r, "vl_fig7.mgd_alpha_weighted_to_2bit",
+           "MGD weights the 2-bit loss most (mean alpha_2 largest, above 1/3)",
+           decided ? std::optional<bool>(weighted) : std::nullopt, ev);
+  const double late0 = LateError(e.without), late1 = LateError(e.with);
+  std::snprintf(ev, sizeof(ev),
+                "mean MSE of the last two probed layers: w. %.4g vs w/o %.4g; re-evaluated 2-bit "
+                "top-1 %.2f / %.2f (runs: %.2f / %.2f)",
+                late1, late0, e.with.top1, e.without.top1, EvalTop1(with.seeds.at(0), "w2a2"),
+                EvalTop1(without.seeds.at(0), "w2a2"));
+  AddClaim(r, "vl_fig7.self_kd_lowers_late_error",
+           "self-KD lowers the 2-bit activation quantization error of the late layers (last two)",
+           decided ? std::optional<bool>(late1 < late0) : std::nullopt, ev);
+}
+
+}  // namespace
+
 StatusOr<TableReport> VlFig7(const TableContext& ctx) {
   STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunPlanned(*FindTable("vl_fig7"), ctx));
   const vlmore::Network& probe_net = ProbeNetwork(ctx);
@@ -143,90 +250,18 @@ StatusOr<TableReport> VlFig7(const TableContext& ctx) {
              "ResNet-18) at 2 bits, w/o vs w. cosine self-KD (vl_table9's runs): mean squared "
              "error between each of the last five quantized convs' input (forward order, "
              "shortcut 1x1 convs included) and its 2-bit LSQ quantization, over the test set "
-             "(first seed). paper: ImageNet (seed 001 Fig. 7), "
-             "a figure without printed numbers.");
+             "(first seed). paper: ImageNet (seed 001 Fig. 7), a figure without printed numbers.");
   for (const char* c : {"panel", "epoch", "alpha 2/2", "alpha 3/3", "alpha 4/4", "alpha std 2/2",
                         "alpha std 3/3", "alpha std 4/4", "grad norm 2/2", "grad norm 3/3",
                         "grad norm 4/4", "layer", "mse w/o self-KD", "mse w. self-KD"}) {
     r.add_columns(c);
   }
-  Figure fa{"MGD alpha per bit-width (epoch mean)", "epoch", "alpha"};
-  Figure fb{"gradient norm per bit-width (MGD, epoch mean)", "epoch", "||g_b||"};
-  Figure fc{"2-bit activation quantization error, last five quantized convs", "layer (last five, in order)", "MSE"};
-  double alpha_mean[3] = {0, 0, 0}, std_mean[3] = {0, 0, 0};
-  const RunResult& m = mgd.seeds.at(0).result;
-  for (int k = 0; k < 3; ++k) {
-    Series a{"alpha " + Wa(kBits[k]), {}, {}}, g{"||g|| " + Wa(kBits[k]), {}, {}};
-    for (const EpochRecord& e : m.epochs()) {
-      a.x.push_back(e.epoch()), a.y.push_back(Metric(e, "alpha_" + EvalName(kBits[k])));
-      g.x.push_back(e.epoch()), g.y.push_back(Metric(e, "grad_norm_" + EvalName(kBits[k])));
-      alpha_mean[k] += a.y.back() / m.epochs_size();
-      std_mean[k] += Metric(e, "alpha_std_" + EvalName(kBits[k])) / m.epochs_size();
-    }
-    fa.series.push_back(a), fb.series.push_back(g);
+  const MgdPanels m = AddMgdRows(mgd, &r);
+  STRATA_ASSIGN_OR_RETURN(ErrorPanel e, AddErrorRows(without, with, &r));
+  AddClaims(ctx, m, e, without, with, &r);
+  if (ctx.preset != "smoke") {
+    STRATA_RETURN_IF_ERROR(RenderPanels({m.alpha, m.norm, e.fig}, ctx.out_dir, &r));
   }
-  for (const EpochRecord& e : m.epochs()) {
-    Cells cells = {{"panel", Text("(a), (b)")}, {"epoch", Number(e.epoch())}};
-    for (int b : kBits) {
-      cells.emplace_back("alpha " + Wa(b), Number(Metric(e, "alpha_" + EvalName(b))));
-      cells.emplace_back("alpha std " + Wa(b), Number(Metric(e, "alpha_std_" + EvalName(b))));
-      cells.emplace_back("grad norm " + Wa(b), Number(Metric(e, "grad_norm_" + EvalName(b))));
-    }
-    AddRunCells(mgd, &cells);
-    AddRow(&r, cells);
-  }
-  STRATA_ASSIGN_OR_RETURN(ProbeResult p0, Probe(without.seeds.at(0)));
-  STRATA_ASSIGN_OR_RETURN(ProbeResult p1, Probe(with.seeds.at(0)));
-  // Self-check: the probed evaluation is the run's own 2-bit model.
-  for (const auto& [p, run] : {std::pair(&p0, &without), std::pair(&p1, &with)}) {
-    const double logged = EvalTop1(run->seeds.at(0), "w2a2");
-    if (!(p->top1 == logged) && !std::isnan(logged)) {
-      return FailedPreconditionError("vl_fig7: run " + run->id + " re-evaluated at 2 bits gives top-1 " +
-                           std::to_string(p->top1) + ", its result says " + std::to_string(logged));
-    }
-  }
-  Series s0{"w/o self-KD", {}, {}}, s1{"w. self-KD (cosine)", {}, {}};
-  for (size_t i = 0; i < p0.layers.size(); ++i) {
-    Cells cells = {{"panel", Text("(c)")}, {"layer", Text(p0.layers[i])},
-                   {"mse w/o self-KD", Number(p0.mse[i])}, {"mse w. self-KD", Number(p1.mse[i])}};
-    AddRunCells(without, &cells);
-    cells.emplace_back("digest_kd", Text(with.seeds.at(0).result.param_digest()));
-    AddRow(&r, cells);
-    s0.x.push_back(static_cast<double>(i + 1)), s0.y.push_back(p0.mse[i]);
-    s1.x.push_back(static_cast<double>(i + 1)), s1.y.push_back(p1.mse[i]);
-  }
-  fc.series = {s0, s1};
-
-  const bool decided = ctx.preset != "smoke";
-  char ev[512];
-  const double max_std = std::fmax(std_mean[0], std::fmax(std_mean[1], std_mean[2]));
-  std::snprintf(ev, sizeof(ev), "within-epoch std of alpha (mean over epochs) 2/3/4 bits: %.3f / %.3f / %.3f",
-                std_mean[0], std_mean[1], std_mean[2]);
-  // Decisions: "unstable" = alpha's within-epoch standard deviation, averaged over epochs, is
-  // >= 0.1 for some width (alpha lives on the simplex; US is 1/3 each, std 0); "weighted to
-  // 2 bits" = alpha_2 averaged over training is the largest and above 1/3.
-  AddClaim(&r, "vl_fig7.mgd_alpha_unstable",
-           "MGD's alpha is unstable: its within-epoch standard deviation is >= 0.1 for some width",
-           decided ? std::optional<bool>(max_std >= 0.1) : std::nullopt, ev);
-  std::snprintf(ev, sizeof(ev), "mean alpha over training 2/3/4 bits: %.3f / %.3f / %.3f",
-                alpha_mean[0], alpha_mean[1], alpha_mean[2]);
-  const bool weighted = alpha_mean[0] > 1.0 / 3 && alpha_mean[0] >= alpha_mean[1] && alpha_mean[0] >= alpha_mean[2];
-  AddClaim(&r, "vl_fig7.mgd_alpha_weighted_to_2bit",
-           "MGD weights the 2-bit loss most (mean alpha_2 largest, above 1/3)",
-           decided ? std::optional<bool>(weighted) : std::nullopt, ev);
-  // "Late layers" (Decision): the last two of the five, as the paper's text says.
-  const size_t n = p0.mse.size();
-  const double late0 = n >= 2 ? (p0.mse[n - 1] + p0.mse[n - 2]) / 2 : std::nan("");
-  const double late1 = n >= 2 ? (p1.mse[n - 1] + p1.mse[n - 2]) / 2 : std::nan("");
-  std::snprintf(ev, sizeof(ev),
-                "mean MSE of the last two probed layers: w. %.4g vs w/o %.4g; re-evaluated 2-bit "
-                "top-1 %.2f / %.2f (runs: %.2f / %.2f)",
-                late1, late0, p1.top1, p0.top1, EvalTop1(with.seeds.at(0), "w2a2"),
-                EvalTop1(without.seeds.at(0), "w2a2"));
-  AddClaim(&r, "vl_fig7.self_kd_lowers_late_error",
-           "self-KD lowers the 2-bit activation quantization error of the late layers (last two)",
-           decided ? std::optional<bool>(late1 < late0) : std::nullopt, ev);
-  if (decided) STRATA_RETURN_IF_ERROR(RenderPanels({fa, fb, fc}, ctx.out_dir, &r));
   return r;
 }
 

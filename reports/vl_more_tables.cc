@@ -296,6 +296,66 @@ std::vector<PlannedRun> VlTable3Plan(const TableContext& ctx) {
   return plan;
 }
 
+namespace {
+
+// The paper's cited rows of network n (its numbers only).
+void AddCitedRows(const Network& n, const PaperTable& paper, TableReport* r) {
+  for (const std::string& m : CitedRows(paper, n.paper)) {
+    Cells cells = {{"network", Text(n.paper)}, {"method", Text(m)}};
+    AddPaperCells(paper, n.paper + " | " + m, true, &cells);
+    cells.emplace_back("vertical-layered", PaperCell(paper, n.paper + " | " + m, "Vertical-layered"));
+    cells.emplace_back("cited", Text("yes (paper's numbers only)"));
+    AddRow(r, cells);
+  }
+}
+
+void AddFpRow(const Network& n, const SeededRuns& fp, const PaperTable& paper, TableReport* r) {
+  SeedStats fp1, fp5;
+  FinalStats(fp, &fp1, &fp5);
+  Cells cells = {{"network", Text(n.paper)}, {"method", Text("FP (the QAT runs' start)")},
+                 {"strata FP top-1", StatCell(fp1)}, {"strata FP top-5", StatCell(fp5)},
+                 {"paper FP top-1", PaperCell(paper, n.paper + " | FP", "Top-1")},
+                 {"paper FP top-5", PaperCell(paper, n.paper + " | FP", "Top-5")}};
+  AddRunCells(fp, &cells);
+  AddRow(r, cells);
+}
+
+// The per-bit LSQ row (three runs) of network n.
+WidthStats AddLsqRow(const Network& n, const std::vector<SeededRuns>& runs, const PaperTable& paper,
+                     TableReport* r) {
+  WidthStats lsq;
+  Cells cells = {{"network", Text(n.paper)}, {"method", Text("LSQ (per bit-width)")}};
+  for (int k = 0; k < 3; ++k) {
+    const SeededRuns& run = ById(runs, n.id + "_lsq_w" + std::to_string(kBits[k]));
+    FinalStats(run, &lsq.top1[k], &lsq.top5[k]);
+    cells.emplace_back("digest_w" + std::to_string(kBits[k]), Text(run.seeds.at(0).result.param_digest()));
+  }
+  AddWidthCells(lsq, paper, n.paper + " | LSQ", true, &cells);
+  cells.emplace_back("vertical-layered", Text("×"));
+  cells.emplace_back("cited", Text(PaperCited(paper, n.paper + " | LSQ") ? "paper's LSQ numbers cited" : "no"));
+  AddRunCells(ById(runs, n.id + "_lsq_w2"), &cells);
+  AddRow(r, cells);
+  return lsq;
+}
+
+// once-QAT w/o (kd = false) or w. cosine self-KD of network n.
+WidthStats AddOnceRow(const Network& n, bool kd, const std::vector<SeededRuns>& runs,
+                      const PaperTable& paper, TableReport* r) {
+  const SeededRuns& run = ById(runs, n.id + (kd ? "_kd_cos" : "_us"));
+  const WidthStats once = OnceStats(run);
+  Cells cells = {{"network", Text(n.paper)},
+                 {"method", Text(kd ? "once-QAT w. self-KD" : "once-QAT w/o self-KD")}};
+  AddWidthCells(once, paper, n.paper + (kd ? " | Ours (w. self-KD)" : " | Ours (w/o self-KD)"), true,
+                &cells);
+  cells.emplace_back("vertical-layered", Text("✓"));
+  cells.emplace_back("cited", Text("no"));
+  AddRunCells(run, &cells);
+  AddRow(r, cells);
+  return once;
+}
+
+}  // namespace
+
 StatusOr<TableReport> VlTable3(const TableContext& ctx) {
   STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunPlanned(*FindTable("vl_table3"), ctx));
   STRATA_ASSIGN_OR_RETURN(PaperTable paper, LoadPaperTable("reports/paper/vl_table3.csv"));
@@ -311,53 +371,17 @@ StatusOr<TableReport> VlTable3(const TableContext& ctx) {
   bool near = true, kd_helps = true;
   std::string near_ev, kd_ev;
   for (const Network& n : nets) {
-    for (const std::string& m : CitedRows(paper, n.paper)) {
-      Cells cells = {{"network", Text(n.paper)}, {"method", Text(m)}};
-      AddPaperCells(paper, n.paper + " | " + m, true, &cells);
-      cells.emplace_back("vertical-layered", PaperCell(paper, n.paper + " | " + m, "Vertical-layered"));
-      cells.emplace_back("cited", Text("yes (paper's numbers only)"));
-      AddRow(&r, cells);
-    }
-    SeedStats fp1, fp5;
-    const SeededRuns& fp = ById(runs, n.id + "_fp");
-    FinalStats(fp, &fp1, &fp5);
-    Cells fp_cells = {{"network", Text(n.paper)}, {"method", Text("FP (the QAT runs' start)")},
-                      {"strata FP top-1", StatCell(fp1)}, {"strata FP top-5", StatCell(fp5)},
-                      {"paper FP top-1", PaperCell(paper, n.paper + " | FP", "Top-1")},
-                      {"paper FP top-5", PaperCell(paper, n.paper + " | FP", "Top-5")}};
-    AddRunCells(fp, &fp_cells);
-    AddRow(&r, fp_cells);
-    WidthStats lsq;
-    Cells lsq_cells = {{"network", Text(n.paper)}, {"method", Text("LSQ (per bit-width)")}};
-    for (int k = 0; k < 3; ++k) {
-      const SeededRuns& run = ById(runs, n.id + "_lsq_w" + std::to_string(kBits[k]));
-      FinalStats(run, &lsq.top1[k], &lsq.top5[k]);
-      lsq_cells.emplace_back("digest_w" + std::to_string(kBits[k]), Text(run.seeds.at(0).result.param_digest()));
-    }
-    AddWidthCells(lsq, paper, n.paper + " | LSQ", true, &lsq_cells);
-    lsq_cells.emplace_back("vertical-layered", Text("×"));
-    lsq_cells.emplace_back("cited", Text(PaperCited(paper, n.paper + " | LSQ") ? "paper's LSQ numbers cited" : "no"));
-    AddRunCells(ById(runs, n.id + "_lsq_w2"), &lsq_cells);
-    AddRow(&r, lsq_cells);
-    WidthStats once[2];
-    const char* kRows[] = {"Ours (w/o self-KD)", "Ours (w. self-KD)"};
-    const char* kTags[] = {"us", "kd_cos"};
-    for (int v = 0; v < 2; ++v) {
-      const SeededRuns& run = ById(runs, n.id + "_" + kTags[v]);
-      once[v] = OnceStats(run);
-      Cells cells = {{"network", Text(n.paper)}, {"method", Text(std::string("once-QAT ") + (v ? "w. self-KD" : "w/o self-KD"))}};
-      AddWidthCells(once[v], paper, n.paper + " | " + kRows[v], true, &cells);
-      cells.emplace_back("vertical-layered", Text("✓"));
-      cells.emplace_back("cited", Text("no"));
-      AddRunCells(run, &cells);
-      AddRow(&r, cells);
-    }
+    AddCitedRows(n, paper, &r);
+    AddFpRow(n, ById(runs, n.id + "_fp"), paper, &r);
+    const WidthStats lsq = AddLsqRow(n, runs, paper, &r);
+    const WidthStats without = AddOnceRow(n, false, runs, paper, &r);
+    const WidthStats with = AddOnceRow(n, true, runs, paper, &r);
     // "Within ~1 point" (Decision, as vl_table2): w/o self-KD >= LSQ - 1 at every width.
-    for (int k = 0; k < 3; ++k) near &= once[0].top1[k].mean >= lsq.top1[k].mean - 1.0;
-    kd_helps &= once[1].top1[0].mean >= once[0].top1[0].mean;
-    near_ev += n.paper + ": " + Triple("once-QAT", once[0].top1) + " vs " + Triple("LSQ", lsq.top1) + "; ";
-    kd_ev += n.paper + ": 2/2 " + FormatCell(Number(once[1].top1[0].mean)) + " vs " +
-             FormatCell(Number(once[0].top1[0].mean)) + "; ";
+    for (int k = 0; k < 3; ++k) near &= without.top1[k].mean >= lsq.top1[k].mean - 1.0;
+    kd_helps &= with.top1[0].mean >= without.top1[0].mean;
+    near_ev += n.paper + ": " + Triple("once-QAT", without.top1) + " vs " + Triple("LSQ", lsq.top1) + "; ";
+    kd_ev += n.paper + ": 2/2 " + FormatCell(Number(with.top1[0].mean)) + " vs " +
+             FormatCell(Number(without.top1[0].mean)) + "; ";
   }
   AddClaim(&r, "vl_table3.once_qat_near_lsq",
            "once-QAT (w/o self-KD) ≈ per-bit LSQ: within ~1 point (or above) at every width",
@@ -383,8 +407,8 @@ Ablation Table4() {
                {"bn_shared_affine", "shared affine + individual statistics", "+ Individual Statistics"},
                {"us", "individual BN (default)", "++ Individual Weights"}};
   a.note_extra = "BN counts: γ, β, running mean and variance values the three widths use "
-                 "together (the paper's ‰ column is relative to all parameters; its M column "
-                 "reads 10x its ‰ for ResNet-18, printed as is).";
+                 "together, ‰ of all parameters (the paper's M column is 10x what its ‰ column "
+                 "implies, e.g. 0.19M vs 1.6‰ of ResNet-18's 11.7M; both printed as is).";
   a.extra_columns = {"strata BN values", "strata BN ‰", "paper BN (M)", "paper BN ‰"};
   a.extra = [](const Network& n, const Scheme& s, const SeededRuns& run, Cells* cells) -> Status {
     int m = 0;
