@@ -31,7 +31,8 @@ std::vector<int> Widths(int b0, int top) {
 
 std::vector<std::string> WidthNames(int b0, int top) {
   std::vector<std::string> names;
-  for (int b = b0; b <= top; ++b) names.push_back("w" + std::to_string(b) + "a" + std::to_string(b));
+  for (int b = b0; b <= top; ++b)
+    names.push_back("w" + std::to_string(b) + "a" + std::to_string(b));
   return names;
 }
 
@@ -147,13 +148,14 @@ QatFinetuneRecipe::QatFinetuneRecipe(const QatFinetuneOptions& o, const models::
 
 QatFinetuneRecipe::~QatFinetuneRecipe() = default;
 
-StatusOr<std::unique_ptr<QatFinetuneRecipe>> QatFinetuneRecipe::Create(
-    const QatFinetuneOptions& o, const models::Network& net) {
-  STRATA_RETURN_IF_ERROR(ValidateWidths(o.basic_bits, o.source_bits, "qat_finetune", "source_bits"));
+StatusOr<std::unique_ptr<QatFinetuneRecipe>> QatFinetuneRecipe::Create(const QatFinetuneOptions& o,
+                                                                       const models::Network& net) {
+  STRATA_RETURN_IF_ERROR(
+      ValidateWidths(o.basic_bits, o.source_bits, "qat_finetune", "source_bits"));
   if (BnVariants(net) != o.slots()) {
-    return InvalidArgumentError("qat_finetune: the network has " +
-                                std::to_string(BnVariants(net)) + " BN variants, the recipe needs " +
-                                std::to_string(o.slots()) + " (one per width)");
+    return InvalidArgumentError("qat_finetune: the network has " + std::to_string(BnVariants(net)) +
+                                " BN variants, the recipe needs " + std::to_string(o.slots()) +
+                                " (one per width)");
   }
   return std::unique_ptr<QatFinetuneRecipe>(new QatFinetuneRecipe(o, net));
 }
@@ -232,7 +234,7 @@ float QatFinetuneRecipe::source_step(int layer_index) const {
 // ---- AdaBits-style ----
 
 StatusOr<std::unique_ptr<AdabitsRecipe>> AdabitsRecipe::Create(const AdabitsOptions& o,
-                                                              const models::Network& net) {
+                                                               const models::Network& net) {
   STRATA_RETURN_IF_ERROR(ValidateWidths(o.basic_bits, o.max_bits, "adabits", "max_bits"));
   if (BnVariants(net) != o.slots()) {
     return InvalidArgumentError("adabits: the network has " + std::to_string(BnVariants(net)) +

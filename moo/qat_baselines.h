@@ -53,7 +53,7 @@ class QatFinetuneRecipe : public Recipe {
  public:
   // InvalidArgument naming "qat_finetune.<field>" and the value unless 1 <= b0 < N <= 16.
   static StatusOr<std::unique_ptr<QatFinetuneRecipe>> Create(const QatFinetuneOptions& o,
-                                                            const models::Network& net);
+                                                             const models::Network& net);
   ~QatFinetuneRecipe() override;
   int Stages() const override { return 2; }
   Status BeginStage(int stage, bool resumed, const models::Network& net) override;
@@ -87,7 +87,7 @@ class AdabitsRecipe : public Recipe {
  public:
   // InvalidArgument naming "adabits.<field>" and the value unless 1 <= b0 < max <= 16.
   static StatusOr<std::unique_ptr<AdabitsRecipe>> Create(const AdabitsOptions& o,
-                                                        const models::Network& net);
+                                                         const models::Network& net);
   Status BeginStage(int stage, bool resumed, const models::Network& net) override;
   // loss = Σ_b CE_b (NaN when any is; then no backward); correct/count of the top width.
   StepMetrics Step(const StepInput& in) override;

@@ -199,7 +199,8 @@ TEST(WeightStorageTest, PaperResNet50Sizes) {
   const std::vector<int> widths = {2, 3, 4};
   // seed 001 Table 5: 159.6M for the vertical-layered schemes, 816.1M for AdaBits.
   EXPECT_NEAR(WeightStorageBits(*net.value(), WeightStorage::kVertical, widths) / 1e6, 159.6, 0.05);
-  EXPECT_NEAR(WeightStorageBits(*net.value(), WeightStorage::kFpWeights, widths) / 1e6, 816.1, 0.05);
+  EXPECT_NEAR(WeightStorageBits(*net.value(), WeightStorage::kFpWeights, widths) / 1e6, 816.1,
+              0.05);
   const int64_t v = WeightStorageBits(*net.value(), WeightStorage::kVertical, widths);
   const int64_t p = WeightStorageBits(*net.value(), WeightStorage::kPerBit, widths);
   // per-bit: (2 + 3 + 4) Nq + 3 · 32 Nfp, with 4 Nq + 32 Nfp = v and 32 (Nq + Nfp) = f.

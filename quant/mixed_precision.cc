@@ -14,8 +14,8 @@ Status Validate(const std::vector<MixedLayer>& layers, const std::vector<int>& b
   if (bits.empty()) return InvalidArgumentError("mixed precision: bits: no candidate widths");
   for (size_t k = 0; k < bits.size(); ++k) {
     if (bits[k] < 1 || bits[k] > 16 || (k > 0 && bits[k] <= bits[k - 1])) {
-      return InvalidArgumentError("mixed precision: bits[" + std::to_string(k) + "]: " +
-                                  std::to_string(bits[k]) +
+      return InvalidArgumentError("mixed precision: bits[" + std::to_string(k) +
+                                  "]: " + std::to_string(bits[k]) +
                                   " (widths must increase strictly, within [1, 16])");
     }
   }
@@ -84,8 +84,8 @@ StatusOr<MixedAllocation> SolveMixedPrecision(const std::vector<MixedLayer>& lay
   if (static_cast<double>(m_count) * static_cast<double>(capacity + 1) >
       static_cast<double>(kMaxMixedCells)) {
     return InvalidArgumentError("mixed precision: " + std::to_string(m_count) + " layers x " +
-                                  std::to_string(capacity + 1) + " budget units (of " +
-                                  std::to_string(g) + " bits) exceed the DP table limit of " +
+                                std::to_string(capacity + 1) + " budget units (of " +
+                                std::to_string(g) + " bits) exceed the DP table limit of " +
                                 std::to_string(kMaxMixedCells) + " cells");
   }
   // best[c]: the least error of the layers so far with extra cost <= c (Eq. 12).
@@ -129,8 +129,8 @@ StatusOr<MixedAllocation> SolveMixedPrecisionBruteForce(const std::vector<MixedL
   return Finish(layers, bits, best_idx);
 }
 
-double DownsamplingError(const std::vector<int32_t>& codes_n, float s_w, int source_bits,
-                         int bits, bool compensation) {
+double DownsamplingError(const std::vector<int32_t>& codes_n, float s_w, int source_bits, int bits,
+                         bool compensation) {
   CHECK(bits >= 1 && bits <= source_bits && source_bits <= 16)
       << "DownsamplingError: bits " << bits << ", source bits " << source_bits;
   const int k = source_bits - bits;

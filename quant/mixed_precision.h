@@ -64,8 +64,8 @@ StatusOr<MixedAllocation> SolveMixedPrecisionBruteForce(const std::vector<MixedL
 
 // ‖ŵ_b − ŵ_N‖² of one layer from its N-bit codes q_N (VerticalCodes(w, s_w, N, N)) in double:
 // ŵ_b = 2^(N−b) s_w (floor(q_N / 2^(N−b)) + z_b) (Eqs. 3, 5, 6), ŵ_N = s_w q_N.
-double DownsamplingError(const std::vector<int32_t>& codes_n, float s_w, int source_bits,
-                         int bits, bool compensation);
+double DownsamplingError(const std::vector<int32_t>& codes_n, float s_w, int source_bits, int bits,
+                         bool compensation);
 
 }  // namespace quant
 }  // namespace strata

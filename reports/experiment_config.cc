@@ -96,6 +96,16 @@ Status ValidateExperimentConfig(const ExperimentConfig& c) {
     STRATA_RETURN_IF_ERROR(Range(field + ".basic_bits", b0, 1, 15));
     STRATA_RETURN_IF_ERROR(Range(field + ".max_bits", n, b0 + 1, 16));
   }
+  if (c.has_qat_finetune() || c.has_adabits()) {
+    // 0 means the paper's b0 = 2, N = 4 (recipes.cc).
+    const bool ft = c.has_qat_finetune();
+    const std::string field = ft ? "qat_finetune" : "adabits";
+    const int basic = ft ? c.qat_finetune().basic_bits() : c.adabits().basic_bits();
+    const int top = ft ? c.qat_finetune().source_bits() : c.adabits().max_bits();
+    const int b0 = basic == 0 ? 2 : basic, n = top == 0 ? 4 : top;
+    STRATA_RETURN_IF_ERROR(Range(field + ".basic_bits", b0, 1, 15));
+    STRATA_RETURN_IF_ERROR(Range(field + (ft ? ".source_bits" : ".max_bits"), n, b0 + 1, 16));
+  }
   return Status::Ok();
 }
 

@@ -40,6 +40,20 @@ moo::NestedOptions NestedFor(const C& c) {
   return o;
 }
 
+// Proto defaults (0) mean the paper's widths: b0 = 2, N = 4.
+moo::QatFinetuneOptions QatFinetuneFor(const QatFinetuneRecipeConfig& c) {
+  moo::QatFinetuneOptions o;
+  o.basic_bits = c.basic_bits() == 0 ? 2 : c.basic_bits();
+  o.source_bits = c.source_bits() == 0 ? 4 : c.source_bits();
+  return o;
+}
+moo::AdabitsOptions AdabitsFor(const AdabitsRecipeConfig& c) {
+  moo::AdabitsOptions o;
+  o.basic_bits = c.basic_bits() == 0 ? 2 : c.basic_bits();
+  o.max_bits = c.max_bits() == 0 ? 4 : c.max_bits();
+  return o;
+}
+
 template <typename R>
 StatusOr<std::unique_ptr<moo::Recipe>> AsRecipe(StatusOr<std::unique_ptr<R>> r) {
   if (!r.ok()) return r.status();
@@ -77,6 +91,10 @@ StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config
       if (!r.ok()) return r.status();
       return std::unique_ptr<moo::Recipe>(std::move(r).value());
     }
+    case ExperimentConfig::kQatFinetune:
+      return AsRecipe(moo::QatFinetuneRecipe::Create(QatFinetuneFor(config.qat_finetune()), net));
+    case ExperimentConfig::kAdabits:
+      return AsRecipe(moo::AdabitsRecipe::Create(AdabitsFor(config.adabits()), net));
     default:
       return std::unique_ptr<moo::Recipe>(std::make_unique<moo::FpRecipe>());
   }
@@ -90,6 +108,10 @@ int BnVariantsFor(const ExperimentConfig& config) {
       return NestedFor(config.cotrain()).slots();
     case ExperimentConfig::kOnceQat:
       return OnceQatOptionsFor(config.once_qat()).bn_variants();
+    case ExperimentConfig::kQatFinetune:
+      return QatFinetuneFor(config.qat_finetune()).slots();
+    case ExperimentConfig::kAdabits:
+      return AdabitsFor(config.adabits()).slots();
     default:
       return 1;
   }

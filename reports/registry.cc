@@ -5,6 +5,7 @@
 #include "reports/speed_table.h"
 #include "reports/strata_tables.h"
 #include "reports/table.h"
+#include "reports/vl_fig_tables.h"
 #include "reports/vl_more_tables.h"
 #include "reports/vl_once_tables.h"
 
@@ -20,7 +21,8 @@ const std::vector<TableDef>& AllTables() {
       {"vl_table3", "vertical layering", "vl", "five networks: LSQ vs once-QAT", VlTable3, {},
        VlTable3Plan},
       {"vl_table4", "vertical layering", "vl", "BN variants", VlTable4, {}, VlTable4Plan},
-      {"vl_table5", "vertical layering", "vl", "ResNet-50 baselines, weight size", {}, {}},
+      {"vl_table5", "vertical layering", "vl", "ResNet-50 baselines, weight size", VlTable5, {},
+       VlTable5Plan},
       {"vl_table6", "vertical layering", "vl", "US vs MGD", VlTable6, {}, VlTable6Plan},
       {"vl_table7", "vertical layering", "vl", "positive compensation", VlTable7, {},
        VlTable7Plan},
@@ -28,10 +30,11 @@ const std::vector<TableDef>& AllTables() {
        VlTable8Plan},
       {"vl_table9", "vertical layering", "vl", "self-KD: none / KL / cosine", VlTable9, {},
        VlTable9Plan},
-      {"vl_fig5", "vertical layering", "vl", "weight histograms", {}, {}},
+      {"vl_fig5", "vertical layering", "vl", "weight histograms", VlFig5, {"layer"}, VlFig5Plan},
       {"vl_fig7", "vertical layering", "vl", "MGD alpha, gradient norms, act. error", VlFig7, {},
        VlFig7Plan},
-      {"vl_fig8", "vertical layering", "vl", "mixed precision (Eq. 12)", {}, {}},
+      {"vl_fig8", "vertical layering", "vl", "mixed precision (Eq. 12)", VlFig8, {"bn_images"},
+       VlFig8Plan},
       {"amed_table1", "AMED", "amed", "accelerator configs", AmedTable1, {}},
       {"amed_table2", "AMED", "amed", "SCALE-Sim config: accuracy, latency, size", {}, {}},
       {"amed_table4", "AMED", "amed", "beta x eta ablation", {}, {}},
@@ -74,6 +77,14 @@ const std::map<std::string, std::vector<std::string>>& DeclaredClaims() {
       {"vl_table7",
        {"vl_table7.resnet18_raises_2bit", "vl_table7.resnet18_none_worse",
         "vl_table7.mobilenetv2_raises_2bit", "vl_table7.mobilenetv2_none_worse"}},
+      {"vl_table5",
+       {"vl_table5.qat_ft_collapses_at_2bit", "vl_table5.once_qat_near_best",
+        "vl_table5.adabits_fp_storage"}},
+      {"vl_fig5",
+       {"vl_fig5.plain_downsampling_piles_at_zero_negative", "vl_fig5.once_qat_resembles_lsq"}},
+      {"vl_fig8",
+       {"vl_fig8.accuracy_rises_with_budget", "vl_fig8.mixed_beats_uniform3_with_fewer_bits",
+        "vl_fig8.mixed_path_self_check"}},
       {"amed_table1", {"amed_table1.presets_equal_paper"}},
       {"amed_table6", {"amed_table6.matches_scalesim"}},
       {"edge_table5",

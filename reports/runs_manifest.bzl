@@ -4,69 +4,577 @@ Every planned run of every table (smoke, quick, full) for reports/runs.bzl.
 """
 
 RUNS = {
+    "00f899f47bbd7b42db82": (
+        "name: \"vgg16_bn_lsq_w2a2\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "19533b071d6a51410a78",
+    ),
+    "012fc417f8cd07918685": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2001\neval_batch_size: 200\nfp {\n}\n",
+        None,
+    ),
+    "01d625eeb9d20bef2fdf": (
+        "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
+        None,
+    ),
+    "028c46313ec3afedb63b": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2001\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2001\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "841197c599bb81a476f6",
+    ),
+    "03ec5bf0aac7a36b5661": (
+        "name: \"resnet50_cifar_onceqat_us\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "d04525343ec9256538c1",
+    ),
     "0417a3c35d93e383cdf4": (
         "name: \"resnet50_cifar\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "05b0a68ba9e75e27b12a": (
+        "name: \"vgg16_bn_inq7\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 7\n}\n",
+        "69e5942829c50280cb8f",
+    ),
+    "0605e0d081532ecfed09": (
+        "name: \"vgg16_bn_inq3\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 3\n}\n",
+        "8444e3a306a485c03581",
+    ),
+    "06c160f8f8769b249adb": (
+        "name: \"resnet50_cifar_ascending\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nascending {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "3d4a3e902e60a9adc023",
+    ),
+    "0865b2ecf2e3351d7204": (
+        "name: \"vgg16_bn_inq9\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 9\n}\n",
+        "9c915049dac7b275e33b",
+    ),
+    "08a88b43dcced6f2fc04": (
+        "name: \"resnet50_cifar_qat_finetune\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nqat_finetune {\n}\n",
+        "6b017aafb2ca8b28f8b6",
+    ),
+    "0a85c93b2943d8acc75e": (
+        "name: \"vgg16_bn_inq6\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 6\n}\n",
+        "69e5942829c50280cb8f",
+    ),
+    "0aeedff476821cff7220": (
+        "name: \"resnet50_cifar_lsq_w2a2\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "bfb3aacce38e4298fc23",
+    ),
+    "0b3f30baf4353959c60d": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "69e5942829c50280cb8f",
+    ),
+    "0c81f321b1cadbb197c6": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 3001\nfp {\n}\n",
         None,
     ),
     "0cca29a0c6bef691edb6": (
         "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
     ),
+    "0d8cef09f10747601b4e": (
+        "name: \"mobilenetv2_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "47fa4945017ba830a3b3",
+    ),
     "0da32c00532b99e8ef1f": (
         "name: \"resnet18_cifar\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
+    ),
+    "0e81682ac066f051ec36": (
+        "name: \"resnet50_cifar_lsq_w2a2\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "d04525343ec9256538c1",
+    ),
+    "0ee510986f1c89142442": (
+        "name: \"resnet18_cifar_lsq_w3a3\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "a230b2233cc6b95d7e41",
     ),
     "0f0c029d9b11c4a2ca78": (
         "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
     ),
+    "110684e786b0ac74a71a": (
+        "name: \"resnet18_cifar_onceqat_nocomp\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  without_compensation: true\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "11151bcf1c27cb86f35c": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 3001\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 3001\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "d2ce510ea00def89c9f5",
+    ),
+    "11ca1a21e418ec1a1c6d": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 4002\nfp {\n}\n",
+        None,
+    ),
+    "121a497e79aa4aa9523d": (
+        "name: \"resnet50_cifar_onceqat_perbit_ends\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  per_bit_first_last: true\n}\n",
+        "d04525343ec9256538c1",
+    ),
+    "12270387b7152ac73ad2": (
+        "name: \"vgg16_bn_lsq_w3a3\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "7512b68e8ce40b76257b",
+    ),
+    "12e41189f628733ee542": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 5001\nfp {\n}\n",
+        None,
+    ),
+    "139ab11c587f9db47190": (
+        "name: \"resnet50_cifar\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
+        None,
+    ),
+    "174fea544f438c5fbb56": (
+        "name: \"resnet18_cifar_lsq_w4a4\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
+    "186c38d47b9ba520f3f8": (
+        "name: \"resnet18_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
     "19533b071d6a51410a78": (
         "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
+        None,
+    ),
+    "19d5422f495a70359268": (
+        "name: \"resnet18_cifar_cotrain\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ncotrain {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "1b64e0abef99a3ff870d": (
+        "name: \"vgg16_bn_inq6\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 6\n}\n",
+        "8444e3a306a485c03581",
+    ),
+    "1baa7f072759d02cb3b0": (
+        "name: \"vgg16_bn_inq4\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
+        "8444e3a306a485c03581",
+    ),
+    "1d388a6422a1266a366d": (
+        "name: \"resnet18_cifar_lsq_w4a4\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "1d399f2515e4c28fafb7": (
+        "name: \"resnet34_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "8489321480b7f5741e74",
+    ),
+    "203ddc9ff24d9bd81d4a": (
+        "name: \"resnet50_cifar_lsq_w4a4\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "bfb3aacce38e4298fc23",
+    ),
+    "24aa671934a7be3f9434": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "8444e3a306a485c03581",
+    ),
+    "27c3fd0c4327d0c5f707": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
     ),
     "29d4f483dac62992fddd": (
         "name: \"resnet50_cifar\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
     ),
+    "2e45403527413f72e2db": (
+        "name: \"resnet50_cifar_adabits\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nadabits {\n}\n",
+        "139ab11c587f9db47190",
+    ),
+    "2fe759729bf39ab136dc": (
+        "name: \"resnet34_cifar_onceqat_us\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "8489321480b7f5741e74",
+    ),
+    "30b4b26045dcbb00f8c6": (
+        "name: \"resnet18_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "31b414da3637105768ad": (
+        "name: \"resnet34_cifar_lsq_w3a3\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "85ddfe4b533286765ab4",
+    ),
     "3266bfa02889335e7c01": (
         "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
+        None,
+    ),
+    "32fa1052a35058a943dc": (
+        "name: \"resnet50_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "139ab11c587f9db47190",
+    ),
+    "33b4b7c4d60852030b3a": (
+        "name: \"vgg16_bn_small5_inq4\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"vgg16_bn_small5\"\n  model {\n    name: \"vgg16_bn_small5\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
+        "d59700e8aa7a707cbafa",
+    ),
+    "33efca9671609b33d7e0": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1002\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1002\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "e060e9e201569ed9fd73",
+    ),
+    "351eea45a1ec9218add1": (
+        "name: \"resnet18_cifar_onceqat_bn_shared_affine\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED_AFFINE\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "362e656d30e4ee2da32b": (
+        "name: \"resnet18_cifar_ascending\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nascending {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "36cb3d94e9f0ac044e9a": (
+        "name: \"mobilenetv2_cifar_onceqat_kd_cos_nocomp\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  without_compensation: true\n  self_kd: COSINE\n}\n",
+        "e2a339f6749d9cac8eba",
+    ),
+    "37994268713ec7fc8237": (
+        "name: \"vgg16_bn_small5_inq4\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn_small5\"\n  model {\n    name: \"vgg16_bn_small5\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
+        "6c41f9b423deab485bab",
+    ),
+    "37c0dbe71e63f5028ecd": (
+        "name: \"vgg16_bn_small8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "388a943164bf5651a67c": (
+        "name: \"vgg16_bn_small5_inq8\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"vgg16_bn_small5\"\n  model {\n    name: \"vgg16_bn_small5\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "d59700e8aa7a707cbafa",
+    ),
+    "39e2e9ba910b804e05fd": (
+        "name: \"vgg16_bn_onceqat_kd_cos\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "19533b071d6a51410a78",
+    ),
+    "3b17e238ead34d9293be": (
+        "name: \"resnet18_cifar_lsq_w2a2\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "3b96772025eac317b1c2": (
+        "name: \"resnet18_cifar_cotrain\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ncotrain {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "3c208fdbebee3dc7683d": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 6001\nfp {\n}\n",
+        None,
+    ),
+    "3c92853bda84690ce98b": (
+        "name: \"resnet50_cifar_lsq_w4a4\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "d04525343ec9256538c1",
+    ),
+    "3d4a3e902e60a9adc023": (
+        "name: \"resnet50_cifar\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "3e92ddd0750007ce6367": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 4002\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 4002\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "11ca1a21e418ec1a1c6d",
+    ),
+    "3ff6ad9dfcb2915669be": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 6001\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 6001\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "75790a0bf5ccffb1135d",
+    ),
+    "4051a7ef4815c803ffff": (
+        "name: \"resnet50_cifar\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
+        None,
+    ),
+    "413b217a8ee116ba3a6e": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 3002\nfp {\n}\n",
         None,
     ),
     "47fa4945017ba830a3b3": (
         "name: \"mobilenetv2_cifar\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
         None,
     ),
+    "480c126bfc2658befa93": (
+        "name: \"resnet18_cifar_onceqat_bn_shared\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED\n}\n",
+        "efa43bede175b3ea727d",
+    ),
     "48b219e54ddc1fca8f84": (
         "name: \"resnet20\"\nmodel {\n  name: \"resnet20\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
+    ),
+    "48da4a1effacce3d24c2": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2001\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2001\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "f17bb7fbb24b1845315c",
+    ),
+    "4905d792a10320ce4276": (
+        "name: \"resnet50_cifar_adabits\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nadabits {\n}\n",
+        "4051a7ef4815c803ffff",
+    ),
+    "49880483e0999e68128b": (
+        "name: \"resnet18_cifar_lsq_w2a2\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "4a5abdcae93a564e3924": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1001\nfp {\n}\n",
+        None,
+    ),
+    "4afec3cc21795d0c23f7": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2001\neval_batch_size: 200\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 2001\n  eval_batch_size: 200\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "012fc417f8cd07918685",
+    ),
+    "4cf819b64d3575b8e53e": (
+        "name: \"resnet50_cifar_ascending\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nascending {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "6b017aafb2ca8b28f8b6",
+    ),
+    "4e207a225a880963c176": (
+        "name: \"vgg16_bn_lsq_w4a4\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "7512b68e8ce40b76257b",
+    ),
+    "4e3563c431232a99550a": (
+        "name: \"resnet18_cifar_onceqat_kd_kl\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  self_kd: KL\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "4f4433e74b06417aacc9": (
+        "name: \"mobilenetv2_cifar_onceqat_kd_cos_nocomp\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  without_compensation: true\n  self_kd: COSINE\n}\n",
+        "941d78b49346fa543b54",
+    ),
+    "4f89333954be0b9fa09c": (
+        "name: \"resnet18_cifar_onceqat_mgd\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n  moo: MGD\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
+    "4f9fd2958eb4347286a3": (
+        "name: \"mobilenetv2_cifar_lsq_w3a3\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "47fa4945017ba830a3b3",
+    ),
+    "4fa72b0ac23346a52a95": (
+        "name: \"mobilenetv2_cifar_lsq_w4a4\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "941d78b49346fa543b54",
+    ),
+    "509711decd652ff20e60": (
+        "name: \"resnet50_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "3d4a3e902e60a9adc023",
+    ),
+    "5169824ca15eeead0e87": (
+        "name: \"vgg16_bn_small8_inq4\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn_small8\"\n  model {\n    name: \"vgg16_bn_small8\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
+        "c5c53dccc668c09cce19",
+    ),
+    "51899b7b2d52d98e90a0": (
+        "name: \"vgg16_bn_inq4\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
+        "69e5942829c50280cb8f",
+    ),
+    "5360d3559b593735d641": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 4001\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 4001\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "a2baf0b42cfda9b9a571",
+    ),
+    "53917a0e1c97abf146b0": (
+        "name: \"mobilenetv2_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "941d78b49346fa543b54",
+    ),
+    "558c37f3670385c809c1": (
+        "name: \"vgg16_bn_small8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
+        None,
+    ),
+    "5650f5e280e07d5d6bd8": (
+        "name: \"resnet34_cifar_onceqat_mgd\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  moo: MGD\n}\n",
+        "85ddfe4b533286765ab4",
+    ),
+    "584cc67332138ceb0f64": (
+        "name: \"resnet50_cifar_onceqat_us\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "bfb3aacce38e4298fc23",
+    ),
+    "5a18fcba2767ecd91711": (
+        "name: \"resnet50_cifar_qat_finetune\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nqat_finetune {\n}\n",
+        "139ab11c587f9db47190",
+    ),
+    "5b58cc3dca8324760169": (
+        "name: \"vgg16_bn_small5_inq4\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn_small5\"\n  model {\n    name: \"vgg16_bn_small5\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
+        "01d625eeb9d20bef2fdf",
+    ),
+    "5b788aed492bfb1ff493": (
+        "name: \"mobilenetv2_cifar_onceqat_kd_cos_nocomp\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  without_compensation: true\n  self_kd: COSINE\n}\n",
+        "47fa4945017ba830a3b3",
+    ),
+    "5c8bc05d5ae2917383ea": (
+        "name: \"resnet18_cifar_onceqat_perbit_ends\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  per_bit_first_last: true\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "5c8fe5dffb6a6cec213b": (
+        "name: \"resnet18_cifar_ascending\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nascending {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "5e8eb917d14952638196": (
+        "name: \"resnet18_cifar_cotrain\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\ncotrain {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
+    "5fcc7b11f372a87d5e19": (
+        "name: \"vgg16_bn_inq6\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 6\n}\n",
+        "9c915049dac7b275e33b",
     ),
     "6012793704caedec7eed": (
         "name: \"vgg16_bn_small8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
     ),
+    "601a93a63b320ac29bed": (
+        "name: \"resnet18_cifar_onceqat_perbit_ends\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  per_bit_first_last: true\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "60a0a12ed5ef7eb0de60": (
+        "name: \"resnet50_cifar_qat_finetune\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nqat_finetune {\n}\n",
+        "4051a7ef4815c803ffff",
+    ),
+    "6212cd63bd3d8f2164c9": (
+        "name: \"mobilenetv2_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "e2a339f6749d9cac8eba",
+    ),
+    "6331b2b4c18be1da8499": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1001\neval_batch_size: 200\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1001\n  eval_batch_size: 200\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "8d5efbe6756ef0d36b07",
+    ),
+    "6485804f4b6f540b7f8d": (
+        "name: \"resnet50_cifar_lsq_w3a3\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "d04525343ec9256538c1",
+    ),
+    "64fa4ad82b91d0369ba7": (
+        "name: \"resnet50_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "bfb3aacce38e4298fc23",
+    ),
+    "65ddc65837ebb519605f": (
+        "name: \"vgg16_bn_lsq_w2a2\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "7512b68e8ce40b76257b",
+    ),
+    "66ffcb0c255de9d399bb": (
+        "name: \"vgg16_bn_small8_inq8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn_small8\"\n  model {\n    name: \"vgg16_bn_small8\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "c5c53dccc668c09cce19",
+    ),
+    "6704bfc717cd6dafe03d": (
+        "name: \"resnet18_cifar_onceqat_us\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
     "670f4f3dd6a65a126b95": (
         "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
+    ),
+    "685f81d8249555d9a2af": (
+        "name: \"resnet18_cifar_lsq_w4a4\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "68c14c34862ad400d4a8": (
+        "name: \"vgg16_bn_lsq_w3a3\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "19533b071d6a51410a78",
+    ),
+    "69e5942829c50280cb8f": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
+        None,
+    ),
+    "6a04314c0ba5e270fda1": (
+        "name: \"vgg16_bn_small5_inq8\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn_small5\"\n  model {\n    name: \"vgg16_bn_small5\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "6c41f9b423deab485bab",
+    ),
+    "6a1fa06a4905d89669b8": (
+        "name: \"mobilenetv2_cifar_lsq_w2a2\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "941d78b49346fa543b54",
     ),
     "6a7873ca840b470199b1": (
         "name: \"mobilenetv2_cifar\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
     ),
+    "6b017aafb2ca8b28f8b6": (
+        "name: \"resnet50_cifar\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
+        None,
+    ),
+    "6c41f9b423deab485bab": (
+        "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "6c4bfd024f8acbf9934d": (
+        "name: \"resnet50_cifar_onceqat_perbit_ends\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  per_bit_first_last: true\n}\n",
+        "bfb3aacce38e4298fc23",
+    ),
+    "6d1ecdf565db57c205a7": (
+        "name: \"resnet34_cifar_onceqat_bn_shared\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED\n}\n",
+        "85ddfe4b533286765ab4",
+    ),
     "6df3144b33f6f08319bf": (
         "name: \"vgg16_bn_small8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
         None,
+    ),
+    "6e216aafb1bf0d12c898": (
+        "name: \"mobilenetv2_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "6a7873ca840b470199b1",
+    ),
+    "7086af10878e70afd976": (
+        "name: \"vgg16_bn_onceqat_us\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "7512b68e8ce40b76257b",
+    ),
+    "7254b8271caa5ae6bb9d": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 6001\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 6001\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "3c208fdbebee3dc7683d",
+    ),
+    "7496faf8d7a4a6b647d8": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 4001\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 4001\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "e95611490c6b4f668bc6",
     ),
     "7512b68e8ce40b76257b": (
         "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
         None,
     ),
+    "75212e2a276fe4df299d": (
+        "name: \"resnet50_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "6b017aafb2ca8b28f8b6",
+    ),
+    "755dbcdeb7df4d35b638": (
+        "name: \"resnet18_cifar_lsq_w4a4\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "75790a0bf5ccffb1135d": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 6001\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "762fda71886e25521744": (
+        "name: \"resnet18_cifar_lsq_w2a2\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
+    "76802ac850e7bb188c26": (
+        "name: \"vgg16_bn_small5_inq8\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn_small5\"\n  model {\n    name: \"vgg16_bn_small5\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "917aa534641d7e2c4bfe",
+    ),
+    "769c2aee09ad680e06ea": (
+        "name: \"resnet50_cifar_onceqat_us\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "139ab11c587f9db47190",
+    ),
     "76fc91786977b0d7ff21": (
         "name: \"vgg16_bn_small8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "7a76dda244ca24c5e223": (
+        "name: \"resnet18_cifar_cotrain\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ncotrain {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "7c4dda7a5bae066f913a": (
+        "name: \"resnet18_cifar_onceqat_nocomp\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  without_compensation: true\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "7cb79be0bbca740f4022": (
+        "name: \"vgg16_bn_inq2\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 2\n}\n",
+        "69e5942829c50280cb8f",
+    ),
+    "7d57196ccb62e9fbf560": (
+        "name: \"resnet34_cifar_lsq_w2a2\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "8489321480b7f5741e74",
+    ),
+    "7df65d9e60da6426ab95": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2002\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2002\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "ad5c13916e37a9380a03",
+    ),
+    "7f4b02900d08f3483745": (
+        "name: \"resnet18_cifar_lsq_w2a2\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "8127e56759d6020abada": (
+        "name: \"resnet18_cifar_onceqat_kd_kl\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  self_kd: KL\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "81b03e7d08688b999e3f": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "27c3fd0c4327d0c5f707",
+    ),
+    "832a7b9f9660a068b9cb": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1001\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1001\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "b038cc6113d8a1b57f10",
+    ),
+    "833991153dbd33ace65f": (
+        "name: \"resnet18_cifar_ascending\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nascending {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
+    "835df1fe72adc0c74262": (
+        "name: \"vgg16_bn_inq7\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 7\n}\n",
+        "9c915049dac7b275e33b",
+    ),
+    "841197c599bb81a476f6": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2001\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "8444e3a306a485c03581": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
     ),
     "8489321480b7f5741e74": (
         "name: \"resnet34_cifar\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
         None,
+    ),
+    "84bd5088a14becdf3fd7": (
+        "name: \"vgg16_bn_inq5\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 5\n}\n",
+        "69e5942829c50280cb8f",
     ),
     "84f7c377559fdf5f3566": (
         "name: \"vgg16_bn_small8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
@@ -76,9 +584,45 @@ RUNS = {
         "name: \"resnet34_cifar\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
         None,
     ),
+    "85ff95c224eab3d0c686": (
+        "name: \"vgg16_bn_small5_inq4\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn_small5\"\n  model {\n    name: \"vgg16_bn_small5\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
+        "917aa534641d7e2c4bfe",
+    ),
+    "89fbdf624f720ab7e126": (
+        "name: \"resnet18_cifar_onceqat_mgd\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  moo: MGD\n}\n",
+        "efa43bede175b3ea727d",
+    ),
     "8a618e213cf8a4a294fe": (
         "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
+    ),
+    "8b6b963799e4553499fe": (
+        "name: \"resnet50_cifar_onceqat_us\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "6b017aafb2ca8b28f8b6",
+    ),
+    "8d11a100fee60bc32d75": (
+        "name: \"vgg16_bn_small5_inq8\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn_small5\"\n  model {\n    name: \"vgg16_bn_small5\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "01d625eeb9d20bef2fdf",
+    ),
+    "8d5efbe6756ef0d36b07": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1001\neval_batch_size: 200\nfp {\n}\n",
+        None,
+    ),
+    "8ff4b0b6b6cb905aff4b": (
+        "name: \"resnet18_cifar_lsq_w3a3\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "90b0595d20d184b78a12": (
+        "name: \"vgg16_bn_inq3\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 3\n}\n",
+        "69e5942829c50280cb8f",
+    ),
+    "917aa534641d7e2c4bfe": (
+        "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
+        None,
+    ),
+    "935d3cfa128f18ac1404": (
+        "name: \"resnet50_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "d04525343ec9256538c1",
     ),
     "941d78b49346fa543b54": (
         "name: \"mobilenetv2_cifar\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
@@ -88,53 +632,883 @@ RUNS = {
         "name: \"resnet20\"\nmodel {\n  name: \"resnet20\"\n  width: 1\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
         None,
     ),
+    "992ec85bd579718777eb": (
+        "name: \"resnet18_cifar_onceqat_kd_kl\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n  self_kd: KL\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
+    "99531a24f5ac09751b56": (
+        "name: \"resnet18_cifar_onceqat_bn_shared_affine\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED_AFFINE\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "9bad57198828a4107290": (
+        "name: \"resnet34_cifar_onceqat_bn_shared\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED\n}\n",
+        "8489321480b7f5741e74",
+    ),
+    "9c2cf6f8aed9ea66e982": (
+        "name: \"resnet34_cifar_onceqat_bn_shared_affine\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED_AFFINE\n}\n",
+        "85ddfe4b533286765ab4",
+    ),
+    "9c915049dac7b275e33b": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
+        None,
+    ),
+    "9d998e2c95a2ff4af3a6": (
+        "name: \"mobilenetv2_cifar_lsq_w4a4\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "47fa4945017ba830a3b3",
+    ),
+    "9e068944e822000500bb": (
+        "name: \"vgg16_bn_inq5\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\ninq {\n  bits: 5\n}\n",
+        "27c3fd0c4327d0c5f707",
+    ),
+    "a0df4bc1ff71ac303df6": (
+        "name: \"resnet18_cifar_onceqat_perbit_ends\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n  per_bit_first_last: true\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
+    "a0e8ff0fcd426d7b4a06": (
+        "name: \"resnet34_cifar_onceqat_us\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "85ddfe4b533286765ab4",
+    ),
+    "a2282cdf241c2c343422": (
+        "name: \"vgg16_bn_inq7\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 7\n}\n",
+        "8444e3a306a485c03581",
+    ),
     "a230b2233cc6b95d7e41": (
         "name: \"resnet18_cifar\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
         None,
+    ),
+    "a2baf0b42cfda9b9a571": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 4001\nfp {\n}\n",
+        None,
+    ),
+    "a8175699f53650480b10": (
+        "name: \"resnet18_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "a9afa601664c5fbb9218": (
+        "name: \"vgg16_bn_onceqat_kd_cos\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "7512b68e8ce40b76257b",
     ),
     "a9f2e14a880365e9c04c": (
         "name: \"resnet18_cifar\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
         None,
     ),
+    "acf7fcba701bd779fcdc": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 5001\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "acffd0f0e5606e2bc014": (
+        "name: \"resnet18_cifar_onceqat_bn_shared\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
+    "ad5c13916e37a9380a03": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2002\nfp {\n}\n",
+        None,
+    ),
+    "ae1f771079c7ea23f877": (
+        "name: \"vgg16_bn_inq5\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 5\n}\n",
+        "9c915049dac7b275e33b",
+    ),
+    "ae40cfbcbee0f40ac6e4": (
+        "name: \"resnet18_cifar_onceqat_nocomp\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n  without_compensation: true\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
     "af424cb2ec6952ff83ed": (
         "name: \"resnet20\"\nmodel {\n  name: \"resnet20\"\n  width: 1\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
+        None,
+    ),
+    "af4c7320bbcf8f659958": (
+        "name: \"vgg16_bn_small8_inq8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn_small8\"\n  model {\n    name: \"vgg16_bn_small8\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "558c37f3670385c809c1",
+    ),
+    "b038cc6113d8a1b57f10": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1001\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "b22ec95e1195ffa5bf15": (
+        "name: \"mobilenetv2_cifar_onceqat_kd_cos_nocomp\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n  without_compensation: true\n  self_kd: COSINE\n}\n",
+        "6a7873ca840b470199b1",
+    ),
+    "b2714a9cad45dae6fecd": (
+        "name: \"resnet18_cifar_onceqat_bn_shared\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "b3030e319781aab960cf": (
+        "name: \"mobilenetv2_cifar_onceqat_us\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "941d78b49346fa543b54",
+    ),
+    "b4f3f51f7c2ea92c0fda": (
+        "name: \"vgg16_bn_small8_inq4\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn_small8\"\n  model {\n    name: \"vgg16_bn_small8\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
+        "37c0dbe71e63f5028ecd",
+    ),
+    "b6d7f591565641d2b04c": (
+        "name: \"resnet18_cifar_onceqat_perbit_ends\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  per_bit_first_last: true\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "b8529f3e7c88b3759bfb": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "9c915049dac7b275e33b",
+    ),
+    "ba6f6f8fda23970e6d19": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 5001\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 5001\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "12e41189f628733ee542",
+    ),
+    "bb8e62702bd15529abee": (
+        "name: \"vgg16_bn_inq3\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\ninq {\n  bits: 3\n}\n",
+        "27c3fd0c4327d0c5f707",
+    ),
+    "be7d8f2eea576aaaa7f2": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 5002\nfp {\n}\n",
         None,
     ),
     "bfb3aacce38e4298fc23": (
         "name: \"resnet50_cifar\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
         None,
     ),
+    "bff30016a48313163ba7": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 3002\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 3002\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "413b217a8ee116ba3a6e",
+    ),
+    "c10bf357e35574c08c61": (
+        "name: \"resnet18_cifar_lsq_w3a3\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
+    "c1db3bb8f3a546e57221": (
+        "name: \"resnet18_cifar_onceqat_mgd\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  moo: MGD\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "c303c2ba7055b452b514": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 5001\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 5001\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "acf7fcba701bd779fcdc",
+    ),
+    "c3172c8d11a41995604f": (
+        "name: \"vgg16_bn_inq9\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 9\n}\n",
+        "8444e3a306a485c03581",
+    ),
+    "c4c9d6c4d53b3af220ed": (
+        "name: \"vgg16_bn_inq5\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 5\n}\n",
+        "8444e3a306a485c03581",
+    ),
+    "c5c53dccc668c09cce19": (
+        "name: \"vgg16_bn_small8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
+        None,
+    ),
+    "c61c0db39b99341b870c": (
+        "name: \"resnet34_cifar_lsq_w2a2\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "85ddfe4b533286765ab4",
+    ),
+    "c64c62d48933b35bdfc4": (
+        "name: \"resnet18_cifar_onceqat_us\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "c6d27ca388e2e6bd5912": (
+        "name: \"vgg16_bn_inq2\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 2\n}\n",
+        "9c915049dac7b275e33b",
+    ),
+    "ca1cf286a4e350a899ea": (
+        "name: \"vgg16_bn_inq3\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 3\n}\n",
+        "9c915049dac7b275e33b",
+    ),
+    "cb5362beaab7069e0cc9": (
+        "name: \"resnet34_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "85ddfe4b533286765ab4",
+    ),
     "cc005891c562801270cd": (
         "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\nfp {\n}\n",
         None,
+    ),
+    "cd5d756406e87a1bc638": (
+        "name: \"resnet50_cifar_qat_finetune\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nqat_finetune {\n}\n",
+        "3d4a3e902e60a9adc023",
+    ),
+    "cf40b427330769067b4e": (
+        "name: \"resnet50_cifar_ascending\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nascending {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "139ab11c587f9db47190",
+    ),
+    "d0078a47ed8fbc81733d": (
+        "name: \"mobilenetv2_cifar_lsq_w2a2\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 2\n    a_bits: 2\n  }\n}\n",
+        "47fa4945017ba830a3b3",
     ),
     "d04525343ec9256538c1": (
         "name: \"resnet50_cifar\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
         None,
     ),
+    "d2ce510ea00def89c9f5": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 3001\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "d39ab175f830e5bcb5d2": (
+        "name: \"resnet18_cifar_onceqat_nocomp\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  without_compensation: true\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "d3d8861f3fc1283c3b8a": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 6002\nfp {\n}\n",
+        None,
+    ),
+    "d3f10e4fb7a4e61a4278": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 6002\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 6002\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "d3d8861f3fc1283c3b8a",
+    ),
+    "d492e4c5ff437ebae786": (
+        "name: \"resnet18_cifar_lsq_w3a3\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "d546ed59d101b0e69cfb": (
+        "name: \"resnet18_cifar_ascending\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nascending {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "d59700e8aa7a707cbafa": (
+        "name: \"vgg16_bn_small5\"\nmodel {\n  name: \"vgg16_bn_small5\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
+        None,
+    ),
+    "d67c04a492e10c5bc96b": (
+        "name: \"resnet50_cifar_ascending\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nascending {\n  basic_bits: 2\n  max_bits: 4\n}\n",
+        "4051a7ef4815c803ffff",
+    ),
+    "d832dcd9dfce3f787573": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 5002\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 5002\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "be7d8f2eea576aaaa7f2",
+    ),
     "d9b5c98c771bea49c011": (
         "name: \"resnet34_cifar\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
+    ),
+    "da9186013d40a723ec1a": (
+        "name: \"vgg16_bn_inq9\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 9\n}\n",
+        "69e5942829c50280cb8f",
+    ),
+    "daac87b1ff97eea8158c": (
+        "name: \"vgg16_bn_inq2\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\ninq {\n  bits: 2\n}\n",
+        "27c3fd0c4327d0c5f707",
+    ),
+    "dabef41096e4a3b1eadd": (
+        "name: \"vgg16_bn_lsq_w4a4\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "19533b071d6a51410a78",
+    ),
+    "de420d55a59cd180dad4": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1001\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1001\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "4a5abdcae93a564e3924",
+    ),
+    "e01133fd1c2ef35f2c25": (
+        "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 3001\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 3001\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "0c81f321b1cadbb197c6",
+    ),
+    "e060e9e201569ed9fd73": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1002\nfp {\n}\n",
+        None,
+    ),
+    "e17ca59890be38f5d93e": (
+        "name: \"resnet18_cifar_onceqat_us\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "e1df1c1c175b8d4ba93d": (
+        "name: \"resnet50_cifar_onceqat_us\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "3d4a3e902e60a9adc023",
     ),
     "e2a339f6749d9cac8eba": (
         "name: \"mobilenetv2_cifar\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
     ),
+    "e4cc0cc2572ad97850c6": (
+        "name: \"resnet50_cifar_onceqat_kd_kl\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n  self_kd: KL\n}\n",
+        "bfb3aacce38e4298fc23",
+    ),
+    "e513b8a5fab29006cb76": (
+        "name: \"vgg16_bn_small8_inq8\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn_small8\"\n  model {\n    name: \"vgg16_bn_small8\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
+        "37c0dbe71e63f5028ecd",
+    ),
+    "e842a9fb6352bc976c11": (
+        "name: \"resnet18_cifar_onceqat_bn_shared_affine\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED_AFFINE\n}\n",
+        "efa43bede175b3ea727d",
+    ),
+    "e8f124756f5e6ce430d6": (
+        "name: \"resnet50_cifar_adabits\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nadabits {\n}\n",
+        "3d4a3e902e60a9adc023",
+    ),
+    "e92f6d22ec95e3b8fc15": (
+        "name: \"resnet34_cifar_onceqat_mgd\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  moo: MGD\n}\n",
+        "8489321480b7f5741e74",
+    ),
+    "e95611490c6b4f668bc6": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 4001\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "e97e1e74af83fbd04421": (
+        "name: \"resnet34_cifar_lsq_w3a3\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "8489321480b7f5741e74",
+    ),
+    "e9b1fa12ddac783a127c": (
+        "name: \"resnet18_cifar_onceqat_mgd\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  moo: MGD\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "e9f494269f9aa0085859": (
+        "name: \"resnet18_cifar_onceqat_bn_shared_affine\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED_AFFINE\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
+    "ea55d0f6edfa8a237f3f": (
+        "name: \"resnet18_cifar_onceqat_bn_shared\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "ea900d01503e2a2b706e": (
+        "name: \"mobilenetv2_cifar_onceqat_us\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "47fa4945017ba830a3b3",
+    ),
+    "ecca9307ac00ec6e22e5": (
+        "name: \"resnet50_cifar_onceqat_us\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "4051a7ef4815c803ffff",
+    ),
+    "ecf72307ca89405ea4fb": (
+        "name: \"resnet34_cifar_lsq_w4a4\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "85ddfe4b533286765ab4",
+    ),
+    "eefdb1001feaca0b281c": (
+        "name: \"resnet18_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "0da32c00532b99e8ef1f",
+    ),
     "efa43bede175b3ea727d": (
         "name: \"resnet18_cifar\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
+        None,
+    ),
+    "f05b29d09ee1b4726579": (
+        "name: \"mobilenetv2_cifar_lsq_w3a3\"\nmodel {\n  name: \"mobilenetv2_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"mobilenetv2_cifar\"\n  model {\n    name: \"mobilenetv2_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "941d78b49346fa543b54",
+    ),
+    "f17bb7fbb24b1845315c": (
+        "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2001\nfp {\n}\n",
         None,
     ),
     "f1bc50fddcae1e737eb8": (
         "name: \"resnet20\"\nmodel {\n  name: \"resnet20\"\n  width: 0.5\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 1\neval_batch_size: 250\nfp {\n}\n",
         None,
     ),
+    "f2d1983d875b1004b8f7": (
+        "name: \"resnet50_cifar_onceqat_kd_kl\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  self_kd: KL\n}\n",
+        "d04525343ec9256538c1",
+    ),
+    "f2f30a17850431def2af": (
+        "name: \"resnet50_cifar_adabits\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nadabits {\n}\n",
+        "6b017aafb2ca8b28f8b6",
+    ),
+    "f48380079b8dd412e6ce": (
+        "name: \"vgg16_bn_inq4\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
+        "9c915049dac7b275e33b",
+    ),
+    "f59620c85e8611565a89": (
+        "name: \"vgg16_bn_small8_inq4\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn_small8\"\n  model {\n    name: \"vgg16_bn_small8\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
+        "558c37f3670385c809c1",
+    ),
     "f64ae96b2ddeb5e90111": (
         "name: \"resnet34_cifar\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\nfp {\n}\n",
         None,
     ),
+    "f7b824f2673e53729e79": (
+        "name: \"vgg16_bn_onceqat_us\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "19533b071d6a51410a78",
+    ),
+    "f7bcc3d673df03cd6ac0": (
+        "name: \"resnet34_cifar_onceqat_bn_shared_affine\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  bn: SHARED_AFFINE\n}\n",
+        "8489321480b7f5741e74",
+    ),
+    "f8e57ddf6496aaa8f415": (
+        "name: \"vgg16_bn_inq2\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 2\n}\n",
+        "8444e3a306a485c03581",
+    ),
+    "fb000b4d469478a3dd3f": (
+        "name: \"resnet50_cifar_lsq_w3a3\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
+        "bfb3aacce38e4298fc23",
+    ),
+    "fdbca1ac8ddac6752d4c": (
+        "name: \"resnet34_cifar_lsq_w4a4\"\nmodel {\n  name: \"resnet34_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet34_cifar\"\n  model {\n    name: \"resnet34_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 4\n    a_bits: 4\n  }\n}\n",
+        "8489321480b7f5741e74",
+    ),
+    "fde9463ff3d9afbcf889": (
+        "name: \"resnet18_cifar_onceqat_kd_kl\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n  self_kd: KL\n}\n",
+        "a230b2233cc6b95d7e41",
+    ),
+    "ffa998c0629fa3129a6b": (
+        "name: \"resnet18_cifar_onceqat_us\"\nmodel {\n  name: \"resnet18_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"resnet18_cifar\"\n  model {\n    name: \"resnet18_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nonce_qat {\n}\n",
+        "a9f2e14a880365e9c04c",
+    ),
+    "ffe7ad17cc5889ff0206": (
+        "name: \"resnet50_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 1\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
+        "4051a7ef4815c803ffff",
+    ),
 }
 
 TABLES = {
+    "vl_table1": {
+        "smoke": [
+            "0da32c00532b99e8ef1f",  # fp_s1
+            "762fda71886e25521744",  # lsq_w2_s1
+            "c10bf357e35574c08c61",  # lsq_w3_s1
+            "174fea544f438c5fbb56",  # lsq_w4_s1
+            "833991153dbd33ace65f",  # ascending_s1
+            "5e8eb917d14952638196",  # cotrain_s1
+        ],
+        "quick": [
+            "efa43bede175b3ea727d",  # fp_s1
+            "49880483e0999e68128b",  # lsq_w2_s1
+            "d492e4c5ff437ebae786",  # lsq_w3_s1
+            "685f81d8249555d9a2af",  # lsq_w4_s1
+            "5c8fe5dffb6a6cec213b",  # ascending_s1
+            "3b96772025eac317b1c2",  # cotrain_s1
+        ],
+        "full": [
+            "a9f2e14a880365e9c04c",  # fp_s1
+            "a230b2233cc6b95d7e41",  # fp_s2
+            "3b17e238ead34d9293be",  # lsq_w2_s1
+            "7f4b02900d08f3483745",  # lsq_w2_s2
+            "8ff4b0b6b6cb905aff4b",  # lsq_w3_s1
+            "0ee510986f1c89142442",  # lsq_w3_s2
+            "755dbcdeb7df4d35b638",  # lsq_w4_s1
+            "1d388a6422a1266a366d",  # lsq_w4_s2
+            "362e656d30e4ee2da32b",  # ascending_s1
+            "d546ed59d101b0e69cfb",  # ascending_s2
+            "19d5422f495a70359268",  # cotrain_s1
+            "7a76dda244ca24c5e223",  # cotrain_s2
+        ],
+    },
+    "vl_table2": {
+        "smoke": [
+            "762fda71886e25521744",  # lsq_w2_s1
+            "c10bf357e35574c08c61",  # lsq_w3_s1
+            "174fea544f438c5fbb56",  # lsq_w4_s1
+            "6704bfc717cd6dafe03d",  # onceqat_s1
+        ],
+        "quick": [
+            "49880483e0999e68128b",  # lsq_w2_s1
+            "d492e4c5ff437ebae786",  # lsq_w3_s1
+            "685f81d8249555d9a2af",  # lsq_w4_s1
+            "c64c62d48933b35bdfc4",  # onceqat_s1
+        ],
+        "full": [
+            "3b17e238ead34d9293be",  # lsq_w2_s1
+            "7f4b02900d08f3483745",  # lsq_w2_s2
+            "8ff4b0b6b6cb905aff4b",  # lsq_w3_s1
+            "0ee510986f1c89142442",  # lsq_w3_s2
+            "755dbcdeb7df4d35b638",  # lsq_w4_s1
+            "1d388a6422a1266a366d",  # lsq_w4_s2
+            "ffa998c0629fa3129a6b",  # onceqat_s1
+            "e17ca59890be38f5d93e",  # onceqat_s2
+        ],
+    },
+    "vl_table3": {
+        "smoke": [
+            "0da32c00532b99e8ef1f",  # resnet18_fp_s1
+            "762fda71886e25521744",  # resnet18_lsq_w2_s1
+            "c10bf357e35574c08c61",  # resnet18_lsq_w3_s1
+            "174fea544f438c5fbb56",  # resnet18_lsq_w4_s1
+            "6704bfc717cd6dafe03d",  # resnet18_us_s1
+            "eefdb1001feaca0b281c",  # resnet18_kd_cos_s1
+        ],
+        "quick": [
+            "efa43bede175b3ea727d",  # resnet18_fp_s1
+            "49880483e0999e68128b",  # resnet18_lsq_w2_s1
+            "d492e4c5ff437ebae786",  # resnet18_lsq_w3_s1
+            "685f81d8249555d9a2af",  # resnet18_lsq_w4_s1
+            "c64c62d48933b35bdfc4",  # resnet18_us_s1
+            "a8175699f53650480b10",  # resnet18_kd_cos_s1
+        ],
+        "full": [
+            "a9f2e14a880365e9c04c",  # resnet18_fp_s1
+            "a230b2233cc6b95d7e41",  # resnet18_fp_s2
+            "3b17e238ead34d9293be",  # resnet18_lsq_w2_s1
+            "7f4b02900d08f3483745",  # resnet18_lsq_w2_s2
+            "8ff4b0b6b6cb905aff4b",  # resnet18_lsq_w3_s1
+            "0ee510986f1c89142442",  # resnet18_lsq_w3_s2
+            "755dbcdeb7df4d35b638",  # resnet18_lsq_w4_s1
+            "1d388a6422a1266a366d",  # resnet18_lsq_w4_s2
+            "ffa998c0629fa3129a6b",  # resnet18_us_s1
+            "e17ca59890be38f5d93e",  # resnet18_us_s2
+            "30b4b26045dcbb00f8c6",  # resnet18_kd_cos_s1
+            "186c38d47b9ba520f3f8",  # resnet18_kd_cos_s2
+            "85ddfe4b533286765ab4",  # resnet34_fp_s1
+            "8489321480b7f5741e74",  # resnet34_fp_s2
+            "c61c0db39b99341b870c",  # resnet34_lsq_w2_s1
+            "7d57196ccb62e9fbf560",  # resnet34_lsq_w2_s2
+            "31b414da3637105768ad",  # resnet34_lsq_w3_s1
+            "e97e1e74af83fbd04421",  # resnet34_lsq_w3_s2
+            "ecf72307ca89405ea4fb",  # resnet34_lsq_w4_s1
+            "fdbca1ac8ddac6752d4c",  # resnet34_lsq_w4_s2
+            "a0e8ff0fcd426d7b4a06",  # resnet34_us_s1
+            "2fe759729bf39ab136dc",  # resnet34_us_s2
+            "cb5362beaab7069e0cc9",  # resnet34_kd_cos_s1
+            "1d399f2515e4c28fafb7",  # resnet34_kd_cos_s2
+            "bfb3aacce38e4298fc23",  # resnet50_fp_s1
+            "d04525343ec9256538c1",  # resnet50_fp_s2
+            "0aeedff476821cff7220",  # resnet50_lsq_w2_s1
+            "0e81682ac066f051ec36",  # resnet50_lsq_w2_s2
+            "fb000b4d469478a3dd3f",  # resnet50_lsq_w3_s1
+            "6485804f4b6f540b7f8d",  # resnet50_lsq_w3_s2
+            "203ddc9ff24d9bd81d4a",  # resnet50_lsq_w4_s1
+            "3c92853bda84690ce98b",  # resnet50_lsq_w4_s2
+            "584cc67332138ceb0f64",  # resnet50_us_s1
+            "03ec5bf0aac7a36b5661",  # resnet50_us_s2
+            "64fa4ad82b91d0369ba7",  # resnet50_kd_cos_s1
+            "935d3cfa128f18ac1404",  # resnet50_kd_cos_s2
+            "941d78b49346fa543b54",  # mobilenetv2_fp_s1
+            "47fa4945017ba830a3b3",  # mobilenetv2_fp_s2
+            "6a1fa06a4905d89669b8",  # mobilenetv2_lsq_w2_s1
+            "d0078a47ed8fbc81733d",  # mobilenetv2_lsq_w2_s2
+            "f05b29d09ee1b4726579",  # mobilenetv2_lsq_w3_s1
+            "4f9fd2958eb4347286a3",  # mobilenetv2_lsq_w3_s2
+            "4fa72b0ac23346a52a95",  # mobilenetv2_lsq_w4_s1
+            "9d998e2c95a2ff4af3a6",  # mobilenetv2_lsq_w4_s2
+            "b3030e319781aab960cf",  # mobilenetv2_us_s1
+            "ea900d01503e2a2b706e",  # mobilenetv2_us_s2
+            "53917a0e1c97abf146b0",  # mobilenetv2_kd_cos_s1
+            "0d8cef09f10747601b4e",  # mobilenetv2_kd_cos_s2
+            "19533b071d6a51410a78",  # vgg16_fp_s1
+            "7512b68e8ce40b76257b",  # vgg16_fp_s2
+            "00f899f47bbd7b42db82",  # vgg16_lsq_w2_s1
+            "65ddc65837ebb519605f",  # vgg16_lsq_w2_s2
+            "68c14c34862ad400d4a8",  # vgg16_lsq_w3_s1
+            "12270387b7152ac73ad2",  # vgg16_lsq_w3_s2
+            "dabef41096e4a3b1eadd",  # vgg16_lsq_w4_s1
+            "4e207a225a880963c176",  # vgg16_lsq_w4_s2
+            "f7b824f2673e53729e79",  # vgg16_us_s1
+            "7086af10878e70afd976",  # vgg16_us_s2
+            "39e2e9ba910b804e05fd",  # vgg16_kd_cos_s1
+            "a9afa601664c5fbb9218",  # vgg16_kd_cos_s2
+        ],
+    },
+    "vl_table4": {
+        "smoke": [
+            "acffd0f0e5606e2bc014",  # resnet18_bn_shared_s1
+            "e9f494269f9aa0085859",  # resnet18_bn_shared_affine_s1
+            "6704bfc717cd6dafe03d",  # resnet18_us_s1
+        ],
+        "quick": [
+            "480c126bfc2658befa93",  # resnet18_bn_shared_s1
+            "e842a9fb6352bc976c11",  # resnet18_bn_shared_affine_s1
+            "c64c62d48933b35bdfc4",  # resnet18_us_s1
+        ],
+        "full": [
+            "b2714a9cad45dae6fecd",  # resnet18_bn_shared_s1
+            "ea55d0f6edfa8a237f3f",  # resnet18_bn_shared_s2
+            "99531a24f5ac09751b56",  # resnet18_bn_shared_affine_s1
+            "351eea45a1ec9218add1",  # resnet18_bn_shared_affine_s2
+            "ffa998c0629fa3129a6b",  # resnet18_us_s1
+            "e17ca59890be38f5d93e",  # resnet18_us_s2
+            "6d1ecdf565db57c205a7",  # resnet34_bn_shared_s1
+            "9bad57198828a4107290",  # resnet34_bn_shared_s2
+            "9c2cf6f8aed9ea66e982",  # resnet34_bn_shared_affine_s1
+            "f7bcc3d673df03cd6ac0",  # resnet34_bn_shared_affine_s2
+            "a0e8ff0fcd426d7b4a06",  # resnet34_us_s1
+            "2fe759729bf39ab136dc",  # resnet34_us_s2
+        ],
+    },
+    "vl_table5": {
+        "smoke": [
+            "4051a7ef4815c803ffff",  # fp_s1
+            "d67c04a492e10c5bc96b",  # ascending_s1
+            "60a0a12ed5ef7eb0de60",  # qat_ft_s1
+            "4905d792a10320ce4276",  # adabits_s1
+            "ecca9307ac00ec6e22e5",  # onceqat_s1
+            "ffe7ad17cc5889ff0206",  # onceqat_kd_s1
+        ],
+        "quick": [
+            "3d4a3e902e60a9adc023",  # fp_s1
+            "06c160f8f8769b249adb",  # ascending_s1
+            "cd5d756406e87a1bc638",  # qat_ft_s1
+            "e8f124756f5e6ce430d6",  # adabits_s1
+            "e1df1c1c175b8d4ba93d",  # onceqat_s1
+            "509711decd652ff20e60",  # onceqat_kd_s1
+        ],
+        "full": [
+            "139ab11c587f9db47190",  # fp_s1
+            "6b017aafb2ca8b28f8b6",  # fp_s2
+            "cf40b427330769067b4e",  # ascending_s1
+            "4cf819b64d3575b8e53e",  # ascending_s2
+            "5a18fcba2767ecd91711",  # qat_ft_s1
+            "08a88b43dcced6f2fc04",  # qat_ft_s2
+            "2e45403527413f72e2db",  # adabits_s1
+            "f2f30a17850431def2af",  # adabits_s2
+            "769c2aee09ad680e06ea",  # onceqat_s1
+            "8b6b963799e4553499fe",  # onceqat_s2
+            "32fa1052a35058a943dc",  # onceqat_kd_s1
+            "75212e2a276fe4df299d",  # onceqat_kd_s2
+        ],
+    },
+    "vl_table6": {
+        "smoke": [
+            "6704bfc717cd6dafe03d",  # resnet18_us_s1
+            "4f89333954be0b9fa09c",  # resnet18_mgd_s1
+        ],
+        "quick": [
+            "c64c62d48933b35bdfc4",  # resnet18_us_s1
+            "89fbdf624f720ab7e126",  # resnet18_mgd_s1
+        ],
+        "full": [
+            "ffa998c0629fa3129a6b",  # resnet18_us_s1
+            "e17ca59890be38f5d93e",  # resnet18_us_s2
+            "c1db3bb8f3a546e57221",  # resnet18_mgd_s1
+            "e9b1fa12ddac783a127c",  # resnet18_mgd_s2
+            "a0e8ff0fcd426d7b4a06",  # resnet34_us_s1
+            "2fe759729bf39ab136dc",  # resnet34_us_s2
+            "5650f5e280e07d5d6bd8",  # resnet34_mgd_s1
+            "e92f6d22ec95e3b8fc15",  # resnet34_mgd_s2
+        ],
+    },
+    "vl_table7": {
+        "smoke": [
+            "6704bfc717cd6dafe03d",  # resnet18_comp_s1
+            "ae40cfbcbee0f40ac6e4",  # resnet18_nocomp_s1
+            "6e216aafb1bf0d12c898",  # mobilenetv2_comp_s1
+            "b22ec95e1195ffa5bf15",  # mobilenetv2_nocomp_s1
+        ],
+        "quick": [
+            "c64c62d48933b35bdfc4",  # resnet18_comp_s1
+            "7c4dda7a5bae066f913a",  # resnet18_nocomp_s1
+            "6212cd63bd3d8f2164c9",  # mobilenetv2_comp_s1
+            "36cb3d94e9f0ac044e9a",  # mobilenetv2_nocomp_s1
+        ],
+        "full": [
+            "ffa998c0629fa3129a6b",  # resnet18_comp_s1
+            "e17ca59890be38f5d93e",  # resnet18_comp_s2
+            "110684e786b0ac74a71a",  # resnet18_nocomp_s1
+            "d39ab175f830e5bcb5d2",  # resnet18_nocomp_s2
+            "53917a0e1c97abf146b0",  # mobilenetv2_comp_s1
+            "0d8cef09f10747601b4e",  # mobilenetv2_comp_s2
+            "4f4433e74b06417aacc9",  # mobilenetv2_nocomp_s1
+            "5b788aed492bfb1ff493",  # mobilenetv2_nocomp_s2
+        ],
+    },
+    "vl_table8": {
+        "smoke": [
+            "6704bfc717cd6dafe03d",  # resnet18_us_s1
+            "a0df4bc1ff71ac303df6",  # resnet18_perbit_ends_s1
+        ],
+        "quick": [
+            "c64c62d48933b35bdfc4",  # resnet18_us_s1
+            "5c8bc05d5ae2917383ea",  # resnet18_perbit_ends_s1
+        ],
+        "full": [
+            "ffa998c0629fa3129a6b",  # resnet18_us_s1
+            "e17ca59890be38f5d93e",  # resnet18_us_s2
+            "b6d7f591565641d2b04c",  # resnet18_perbit_ends_s1
+            "601a93a63b320ac29bed",  # resnet18_perbit_ends_s2
+            "584cc67332138ceb0f64",  # resnet50_us_s1
+            "03ec5bf0aac7a36b5661",  # resnet50_us_s2
+            "6c4bfd024f8acbf9934d",  # resnet50_perbit_ends_s1
+            "121a497e79aa4aa9523d",  # resnet50_perbit_ends_s2
+        ],
+    },
+    "vl_table9": {
+        "smoke": [
+            "6704bfc717cd6dafe03d",  # resnet18_us_s1
+            "992ec85bd579718777eb",  # resnet18_kd_kl_s1
+            "eefdb1001feaca0b281c",  # resnet18_kd_cos_s1
+        ],
+        "quick": [
+            "c64c62d48933b35bdfc4",  # resnet18_us_s1
+            "4e3563c431232a99550a",  # resnet18_kd_kl_s1
+            "a8175699f53650480b10",  # resnet18_kd_cos_s1
+        ],
+        "full": [
+            "ffa998c0629fa3129a6b",  # resnet18_us_s1
+            "e17ca59890be38f5d93e",  # resnet18_us_s2
+            "8127e56759d6020abada",  # resnet18_kd_kl_s1
+            "fde9463ff3d9afbcf889",  # resnet18_kd_kl_s2
+            "30b4b26045dcbb00f8c6",  # resnet18_kd_cos_s1
+            "186c38d47b9ba520f3f8",  # resnet18_kd_cos_s2
+            "584cc67332138ceb0f64",  # resnet50_us_s1
+            "03ec5bf0aac7a36b5661",  # resnet50_us_s2
+            "e4cc0cc2572ad97850c6",  # resnet50_kd_kl_s1
+            "f2d1983d875b1004b8f7",  # resnet50_kd_kl_s2
+            "64fa4ad82b91d0369ba7",  # resnet50_kd_cos_s1
+            "935d3cfa128f18ac1404",  # resnet50_kd_cos_s2
+        ],
+    },
+    "vl_fig5": {
+        "smoke": [
+            "762fda71886e25521744",  # lsq_w2_s1
+            "c10bf357e35574c08c61",  # lsq_w3_s1
+            "174fea544f438c5fbb56",  # lsq_w4_s1
+            "6704bfc717cd6dafe03d",  # onceqat_s1
+        ],
+        "quick": [
+            "49880483e0999e68128b",  # lsq_w2_s1
+            "d492e4c5ff437ebae786",  # lsq_w3_s1
+            "685f81d8249555d9a2af",  # lsq_w4_s1
+            "c64c62d48933b35bdfc4",  # onceqat_s1
+        ],
+        "full": [
+            "3b17e238ead34d9293be",  # lsq_w2_s1
+            "7f4b02900d08f3483745",  # lsq_w2_s2
+            "8ff4b0b6b6cb905aff4b",  # lsq_w3_s1
+            "0ee510986f1c89142442",  # lsq_w3_s2
+            "755dbcdeb7df4d35b638",  # lsq_w4_s1
+            "1d388a6422a1266a366d",  # lsq_w4_s2
+            "ffa998c0629fa3129a6b",  # onceqat_s1
+            "e17ca59890be38f5d93e",  # onceqat_s2
+        ],
+    },
+    "vl_fig7": {
+        "smoke": [
+            "4f89333954be0b9fa09c",  # resnet18_mgd_s1
+            "6704bfc717cd6dafe03d",  # resnet18_us_s1
+            "eefdb1001feaca0b281c",  # resnet18_kd_cos_s1
+        ],
+        "quick": [
+            "89fbdf624f720ab7e126",  # resnet18_mgd_s1
+            "c64c62d48933b35bdfc4",  # resnet18_us_s1
+            "a8175699f53650480b10",  # resnet18_kd_cos_s1
+        ],
+        "full": [
+            "c1db3bb8f3a546e57221",  # resnet18_mgd_s1
+            "e9b1fa12ddac783a127c",  # resnet18_mgd_s2
+            "584cc67332138ceb0f64",  # resnet50_us_s1
+            "03ec5bf0aac7a36b5661",  # resnet50_us_s2
+            "64fa4ad82b91d0369ba7",  # resnet50_kd_cos_s1
+            "935d3cfa128f18ac1404",  # resnet50_kd_cos_s2
+        ],
+    },
+    "vl_fig8": {
+        "smoke": [
+            "6704bfc717cd6dafe03d",  # onceqat_s1
+        ],
+        "quick": [
+            "c64c62d48933b35bdfc4",  # onceqat_s1
+        ],
+        "full": [
+            "ffa998c0629fa3129a6b",  # onceqat_s1
+            "e17ca59890be38f5d93e",  # onceqat_s2
+        ],
+    },
+    "edge_table5": {
+        "smoke": [
+            "27c3fd0c4327d0c5f707",  # float_s1
+            "daac87b1ff97eea8158c",  # inq2_s1
+            "bb8e62702bd15529abee",  # inq3_s1
+            "9e068944e822000500bb",  # inq5_s1
+            "81b03e7d08688b999e3f",  # inq8_s1
+        ],
+        "quick": [
+            "8444e3a306a485c03581",  # float_s1
+            "f8e57ddf6496aaa8f415",  # inq2_s1
+            "0605e0d081532ecfed09",  # inq3_s1
+            "1baa7f072759d02cb3b0",  # inq4_s1
+            "c4c9d6c4d53b3af220ed",  # inq5_s1
+            "1b64e0abef99a3ff870d",  # inq6_s1
+            "a2282cdf241c2c343422",  # inq7_s1
+            "24aa671934a7be3f9434",  # inq8_s1
+            "c3172c8d11a41995604f",  # inq9_s1
+        ],
+        "full": [
+            "9c915049dac7b275e33b",  # float_s1
+            "69e5942829c50280cb8f",  # float_s2
+            "c6d27ca388e2e6bd5912",  # inq2_s1
+            "7cb79be0bbca740f4022",  # inq2_s2
+            "ca1cf286a4e350a899ea",  # inq3_s1
+            "90b0595d20d184b78a12",  # inq3_s2
+            "f48380079b8dd412e6ce",  # inq4_s1
+            "51899b7b2d52d98e90a0",  # inq4_s2
+            "ae1f771079c7ea23f877",  # inq5_s1
+            "84bd5088a14becdf3fd7",  # inq5_s2
+            "5fcc7b11f372a87d5e19",  # inq6_s1
+            "0a85c93b2943d8acc75e",  # inq6_s2
+            "835df1fe72adc0c74262",  # inq7_s1
+            "05b0a68ba9e75e27b12a",  # inq7_s2
+            "b8529f3e7c88b3759bfb",  # inq8_s1
+            "0b3f30baf4353959c60d",  # inq8_s2
+            "0865b2ecf2e3351d7204",  # inq9_s1
+            "da9186013d40a723ec1a",  # inq9_s2
+        ],
+    },
+    "edge_table6": {
+        "smoke": [
+            "27c3fd0c4327d0c5f707",  # float_m1_s1
+            "81b03e7d08688b999e3f",  # inq8_m1_s1
+            "8d5efbe6756ef0d36b07",  # float_m2_s1
+            "6331b2b4c18be1da8499",  # inq8_m2_s1
+            "012fc417f8cd07918685",  # float_m3_s1
+            "4afec3cc21795d0c23f7",  # inq8_m3_s1
+        ],
+        "quick": [
+            "8444e3a306a485c03581",  # float_m1_s1
+            "24aa671934a7be3f9434",  # inq8_m1_s1
+            "b038cc6113d8a1b57f10",  # float_m2_s1
+            "832a7b9f9660a068b9cb",  # inq8_m2_s1
+            "841197c599bb81a476f6",  # float_m3_s1
+            "028c46313ec3afedb63b",  # inq8_m3_s1
+            "d2ce510ea00def89c9f5",  # float_m4_s1
+            "11151bcf1c27cb86f35c",  # inq8_m4_s1
+            "e95611490c6b4f668bc6",  # float_m5_s1
+            "7496faf8d7a4a6b647d8",  # inq8_m5_s1
+            "acf7fcba701bd779fcdc",  # float_m6_s1
+            "c303c2ba7055b452b514",  # inq8_m6_s1
+            "75790a0bf5ccffb1135d",  # float_m7_s1
+            "3ff6ad9dfcb2915669be",  # inq8_m7_s1
+        ],
+        "full": [
+            "9c915049dac7b275e33b",  # float_m1_s1
+            "69e5942829c50280cb8f",  # float_m1_s2
+            "b8529f3e7c88b3759bfb",  # inq8_m1_s1
+            "0b3f30baf4353959c60d",  # inq8_m1_s2
+            "4a5abdcae93a564e3924",  # float_m2_s1
+            "e060e9e201569ed9fd73",  # float_m2_s2
+            "de420d55a59cd180dad4",  # inq8_m2_s1
+            "33efca9671609b33d7e0",  # inq8_m2_s2
+            "f17bb7fbb24b1845315c",  # float_m3_s1
+            "ad5c13916e37a9380a03",  # float_m3_s2
+            "48da4a1effacce3d24c2",  # inq8_m3_s1
+            "7df65d9e60da6426ab95",  # inq8_m3_s2
+            "0c81f321b1cadbb197c6",  # float_m4_s1
+            "413b217a8ee116ba3a6e",  # float_m4_s2
+            "e01133fd1c2ef35f2c25",  # inq8_m4_s1
+            "bff30016a48313163ba7",  # inq8_m4_s2
+            "a2baf0b42cfda9b9a571",  # float_m5_s1
+            "11ca1a21e418ec1a1c6d",  # float_m5_s2
+            "5360d3559b593735d641",  # inq8_m5_s1
+            "3e92ddd0750007ce6367",  # inq8_m5_s2
+            "12e41189f628733ee542",  # float_m6_s1
+            "be7d8f2eea576aaaa7f2",  # float_m6_s2
+            "ba6f6f8fda23970e6d19",  # inq8_m6_s1
+            "d832dcd9dfce3f787573",  # inq8_m6_s2
+            "3c208fdbebee3dc7683d",  # float_m7_s1
+            "d3d8861f3fc1283c3b8a",  # float_m7_s2
+            "7254b8271caa5ae6bb9d",  # inq8_m7_s1
+            "d3f10e4fb7a4e61a4278",  # inq8_m7_s2
+        ],
+    },
+    "edge_table7": {
+        "smoke": [
+            "d59700e8aa7a707cbafa",  # vgg16_bn_small5_float_s1
+            "33b4b7c4d60852030b3a",  # vgg16_bn_small5_inq4_s1
+            "388a943164bf5651a67c",  # vgg16_bn_small5_inq8_s1
+        ],
+        "quick": [
+            "6c41f9b423deab485bab",  # vgg16_bn_small5_float_s1
+            "37994268713ec7fc8237",  # vgg16_bn_small5_inq4_s1
+            "6a04314c0ba5e270fda1",  # vgg16_bn_small5_inq8_s1
+            "37c0dbe71e63f5028ecd",  # vgg16_bn_small8_float_s1
+            "b4f3f51f7c2ea92c0fda",  # vgg16_bn_small8_inq4_s1
+            "e513b8a5fab29006cb76",  # vgg16_bn_small8_inq8_s1
+            "8444e3a306a485c03581",  # vgg16_bn_float_s1
+            "1baa7f072759d02cb3b0",  # vgg16_bn_inq4_s1
+            "24aa671934a7be3f9434",  # vgg16_bn_inq8_s1
+        ],
+        "full": [
+            "917aa534641d7e2c4bfe",  # vgg16_bn_small5_float_s1
+            "01d625eeb9d20bef2fdf",  # vgg16_bn_small5_float_s2
+            "85ff95c224eab3d0c686",  # vgg16_bn_small5_inq4_s1
+            "5b58cc3dca8324760169",  # vgg16_bn_small5_inq4_s2
+            "76802ac850e7bb188c26",  # vgg16_bn_small5_inq8_s1
+            "8d11a100fee60bc32d75",  # vgg16_bn_small5_inq8_s2
+            "558c37f3670385c809c1",  # vgg16_bn_small8_float_s1
+            "c5c53dccc668c09cce19",  # vgg16_bn_small8_float_s2
+            "f59620c85e8611565a89",  # vgg16_bn_small8_inq4_s1
+            "5169824ca15eeead0e87",  # vgg16_bn_small8_inq4_s2
+            "af4c7320bbcf8f659958",  # vgg16_bn_small8_inq8_s1
+            "66ffcb0c255de9d399bb",  # vgg16_bn_small8_inq8_s2
+            "9c915049dac7b275e33b",  # vgg16_bn_float_s1
+            "69e5942829c50280cb8f",  # vgg16_bn_float_s2
+            "f48380079b8dd412e6ce",  # vgg16_bn_inq4_s1
+            "51899b7b2d52d98e90a0",  # vgg16_bn_inq4_s2
+            "b8529f3e7c88b3759bfb",  # vgg16_bn_inq8_s1
+            "0b3f30baf4353959c60d",  # vgg16_bn_inq8_s2
+        ],
+    },
     "strata_fp": {
         "smoke": [
             "48b219e54ddc1fca8f84",  # resnet20_s1
