@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <google/protobuf/text_format.h>
+
 #include "gtest/gtest.h"
 #include "reports/test_util.h"
 #include "reports/trainer.h"
@@ -142,6 +144,27 @@ TEST_F(OnceQatRunTest, NotAOnceQatRunIsAStatus) {
   ASSERT_FALSE(run.ok());
   EXPECT_NE(run.status().message().find("not a once_qat run"), std::string::npos);
   EXPECT_FALSE(LoadOnceQatRun(TestTmpDir("no_such_dir")).ok());
+}
+
+TEST_F(OnceQatRunTest, AblationRunsTheFileCannotHoldAreAStatus) {
+  // Shared BN (Table 4) and per-bit first/last layers (Table 8) do not fit the file's
+  // layout: export refuses them by name instead of writing a wrong model.
+  for (const char* option : {"bn: SHARED", "per_bit_first_last: true"}) {
+    SCOPED_TRACE(option);
+    ExperimentConfig c = *qat_;
+    c.set_epochs(1);
+    ASSERT_TRUE(google::protobuf::TextFormat::MergeFromString(
+        std::string("once_qat { ") + option + " }", &c));
+    const std::string dir = TestTmpDir(std::string("ablation_") + (option[0] == 'b' ? "bn" : "ends"));
+    MustRun(c, dir);
+    StatusOr<OnceQatRun> run = LoadOnceQatRun(dir);
+    ASSERT_TRUE(run.ok()) << run.status().ToString();
+    StatusOr<quant::VlModel> m = ExportVlModel(*run);
+    ASSERT_FALSE(m.ok());
+    EXPECT_NE(m.status().message().find(option[0] == 'b' ? "once_qat.bn" : "per_bit_first_last"),
+              std::string::npos)
+        << m.status().ToString();
+  }
 }
 
 }  // namespace

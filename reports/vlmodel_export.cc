@@ -146,6 +146,18 @@ StatusOr<OnceQatRun> LoadOnceQatRun(const std::string& run_dir) {
 
 StatusOr<quant::VlModel> ExportVlModel(const OnceQatRun& run) {
   const moo::OnceQatOptions& o = run.recipe->options();
+  // The file holds one BN per width and shared FP first/last layers (DESIGN.md); the
+  // Table 4 / Table 8 ablations store BN or end layers otherwise.
+  if (o.bn != moo::BnMode::kIndividual) {
+    return UnimplementedError("run '" + run.config.name() +
+                              "': once_qat.bn is not INDIVIDUAL; the vertical-layered model "
+                              "file stores one BN per bit-width");
+  }
+  if (o.per_bit_ends) {
+    return UnimplementedError("run '" + run.config.name() +
+                              "': once_qat.per_bit_first_last is set; the vertical-layered "
+                              "model file stores shared FP first/last layers");
+  }
   quant::VlModel m;
   m.source_bits = o.source_bits, m.basic_bits = o.basic_bits, m.bits = o.source_bits;
   m.compensation = o.compensation;
