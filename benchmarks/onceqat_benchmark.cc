@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "benchmarks/recipe_step.h"
 #include "engine/engine.h"
 #include "models/models.h"
 #include "moo/moo.h"
@@ -21,10 +22,7 @@ void BM_OnceQatStep(benchmark::State& state) {
   SetNumThreads(static_cast<int>(state.range(1)));
   moo::OnceQatOptions o;
   if (mode == 2) o.moo = moo::MooMethod::kMgd;
-  models::ModelSpec spec;
-  spec.name = "resnet20", spec.in_channels = 3, spec.num_classes = 10, spec.input_size = 32;
-  spec.seed = 1, spec.bn_variants = mode > 0 ? o.num_widths() : 1;
-  std::unique_ptr<models::Network> net = std::move(models::Build(spec)).value();
+  std::unique_ptr<models::Network> net = BenchResNet20(mode > 0 ? o.num_widths() : 1);
   Sgd sgd(SgdOptions{.momentum = 0.9f});
   sgd.AddGroup(net->params());
   std::unique_ptr<moo::Recipe> recipe = std::make_unique<moo::FpRecipe>();
@@ -34,21 +32,7 @@ void BM_OnceQatStep(benchmark::State& state) {
     sgd.AddGroup(r->Parameters(), 0.f);
     recipe = std::move(r);
   }
-  const int batch = 128;
-  Tensor x = Tensor::Empty({batch, 3, 32, 32});
-  const Philox rng(1, Stream("bench.onceqat_step"));
-  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = rng.Normal(i);
-  std::vector<int32_t> labels(batch);
-  for (int i = 0; i < batch; ++i) labels[i] = i % 10;
-  for (auto _ : state) {
-    net->params().ZeroGrads();
-    recipe->Parameters().ZeroGrads();
-    moo::StepInput in{net.get(), x, &labels, models::ForwardContext()};
-    in.ctx.training = true;
-    benchmark::DoNotOptimize(recipe->Step(in).loss);
-    sgd.Step(0.01f);
-  }
-  state.counters["img/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
+  TimeRecipeSteps(state, *net, recipe.get(), &sgd);
 }
 BENCHMARK(BM_OnceQatStep)
     ->ArgNames({"mode", "threads"})

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "benchmarks/recipe_step.h"
 #include "engine/engine.h"
 #include "engine/kernels/conv2d.h"
 #include "models/models.h"
@@ -161,10 +162,7 @@ BENCHMARK(BM_Conv)->Apply(ConvArgs);
 void BM_ResNet20Step(benchmark::State& state) {
   const int bits = static_cast<int>(state.range(0));
   SetNumThreads(static_cast<int>(state.range(1)));
-  models::ModelSpec spec;
-  spec.name = "resnet20", spec.in_channels = 3, spec.num_classes = 10, spec.input_size = 32;
-  spec.seed = 1;
-  std::unique_ptr<models::Network> net = std::move(models::Build(spec)).value();
+  std::unique_ptr<models::Network> net = BenchResNet20(1);
   std::unique_ptr<moo::LsqRecipe> lsq;
   Sgd sgd(SgdOptions{.momentum = 0.9f});
   sgd.AddGroup(net->params());
@@ -175,23 +173,8 @@ void BM_ResNet20Step(benchmark::State& state) {
     CHECK(lsq->BeginStage(0, false, *net).ok());
     sgd.AddGroup(lsq->Parameters(), 0.f);
   }
-  const int batch = 128;
-  Tensor x = Tensor::Empty({batch, 3, 32, 32});
-  const Philox rng(1, Stream("bench.resnet20_step"));
-  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = rng.Normal(i);
-  std::vector<int32_t> labels(batch);
-  for (int i = 0; i < batch; ++i) labels[i] = i % 10;
   moo::FpRecipe fp;
-  moo::Recipe* recipe = lsq ? static_cast<moo::Recipe*>(lsq.get()) : &fp;
-  for (auto _ : state) {
-    net->params().ZeroGrads();
-    recipe->Parameters().ZeroGrads();
-    moo::StepInput in{net.get(), x, &labels, models::ForwardContext()};
-    in.ctx.training = true;
-    benchmark::DoNotOptimize(recipe->Step(in).loss);
-    sgd.Step(0.01f);
-  }
-  state.counters["img/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
+  TimeRecipeSteps(state, *net, lsq ? static_cast<moo::Recipe*>(lsq.get()) : &fp, &sgd);
 }
 BENCHMARK(BM_ResNet20Step)
     ->ArgNames({"bits", "threads"})
