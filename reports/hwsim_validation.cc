@@ -5,6 +5,7 @@
 #include "hwsim/hwsim.h"
 #include "reports/hwsim_tables.h"
 #include "reports/paper_numbers.h"
+#include "reports/runfiles.h"
 
 namespace strata {
 namespace reports {
@@ -38,7 +39,7 @@ std::vector<int64_t> Fields(const hwsim::LayerReport& r) {
 
 // Adds one row per (config, field) of the worked example; returns fields equal / total.
 StatusOr<std::pair<int, int>> WorkedExample(TableReport* r) {
-  STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(kWorkedExample));
+  STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(RunfilePath(kWorkedExample)));
   std::vector<hwsim::Layer> layer;
   const hwsim::Status ps = hwsim::ParseTopologyText(
       kWorkedLayer, "worked_example", hwsim::TopologyFormat::kConv, &layer);

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "reports/runfiles.h"
+
 namespace strata {
 namespace reports {
 namespace {
@@ -92,7 +94,7 @@ StatusOr<PaperTable> ParsePaperCsv(const std::string& text, const std::string& s
 }
 
 StatusOr<PaperTable> LoadPaperTable(const std::string& path) {
-  STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(RunfilePath(path)));
   return ParsePaperCsv(text, path);
 }
 
