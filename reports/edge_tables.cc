@@ -144,7 +144,10 @@ StatusOr<TableReport> EdgeTable5(const TableContext& ctx) {
              "from the float run, 4 partition steps; paper: VGG-16 on ImageNet (seed 004 "
              "Table 5) - other data, compare trends. memory_reduction: 32/b over the "
              "quantized weights (seed 004's figure); with_float_rest also counts the float "
-             "biases and BN parameters.");
+             "biases and BN parameters. Note: an INQ run retrains epochs_per_step epochs per "
+             "partition step after the float run, so it has trained longer than the float row "
+             "(as in seed 004, where INQ fine-tunes a converged model); at small presets part "
+             "of its gain over float can be that extra training.");
   for (const char* c : {"config", "bits", "strata_top1", "delta_vs_float", "paper_top1",
                         "memory_reduction", "with_float_rest", "epochs_per_step"}) {
     r.add_columns(c);
