@@ -2,7 +2,7 @@
 // every ResNet-20 layer shape (CIFAR, batch 128), plus ResNet-18 (CIFAR) shapes at batch 32
 // where the choice between direct and im2col + GEMM is made. Counters: GFLOP/s (2 * MACs) and
 // images/s.
-//   bazel run //benchmarks:engine -- --benchmark_filter=Conv --benchmark_repetitions=5 \
+//   bazel run //benchmarks:engine -- --benchmark_filter=Conv --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true
 // Args: {layer, threads, algorithm (0 auto = what Conv2dForward picks, 1 direct, 2 GEMM)}.
 #include <algorithm>

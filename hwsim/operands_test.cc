@@ -72,7 +72,9 @@ void CheckOperand(const Layer& l, const AcceleratorConfig& c, Operand which) {
     ASSERT_EQ(with.addr[cell], a) << "cell " << row << "," << col;
     ASSERT_EQ(with.Position(row, col), valid) << "cell " << row << "," << col;
     ASSERT_EQ(without.Position(row, col), valid) << "cell " << row << "," << col;
-    if (!with.has_holes) ASSERT_EQ(with.ClosedPosition(row, col), valid);
+    if (!with.has_holes) {
+      ASSERT_EQ(with.ClosedPosition(row, col), valid);
+    }
     valid += a != -1;
   }
   EXPECT_EQ(with.valid, valid);

@@ -112,7 +112,9 @@ TEST(InqRecipeTest, FrozenWeightsNeverChangeAndFractionFollowsSchedule) {
         }
       }
     }
-    if (k + 1 < r.Stages()) EXPECT_GT(moved, 0) << "stage " << k << ": free weights did not train";
+    if (k + 1 < r.Stages()) {
+      EXPECT_GT(moved, 0) << "stage " << k << ": free weights did not train";
+    }
   }
   EXPECT_DOUBLE_EQ(r.FrozenFraction(), 1.0);
   // σ = 1: every weight is 0 or ±2^k of its layer's codebook (n2 <= k <= n1).

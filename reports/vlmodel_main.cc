@@ -27,7 +27,7 @@ Status Export(const std::string& run_dir, const std::string& out) {
   std::printf("%-6s %14s %22s\n", "width", "prefix bytes", "quantized weight bits");
   for (size_t k = 0; k < sizes.size(); ++k) {
     const int b = m.basic_bits + static_cast<int>(k);
-    std::printf("w%da%d   %14lld %22lld\n", b, static_cast<long long>(sizes[k]),
+    std::printf("w%da%d   %14lld %22lld\n", b, b, static_cast<long long>(sizes[k]),
                 static_cast<long long>(QuantizedWeightBits(m, b)));
   }
   return Status::Ok();
