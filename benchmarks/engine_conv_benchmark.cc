@@ -74,8 +74,9 @@ void RunConv(benchmark::State& state, Pass pass) {
       (direct ? internal::DirectForward : internal::GemmForward)(s, x.data(), w.data(), nullptr,
                                                                  y.data(), ws.data());
     } else if (pass == kBackwardData) {
-      (direct ? internal::DirectBackwardData : internal::GemmBackwardData)(s, dy.data(), w.data(),
-                                                                           dx.data(), ws.data());
+      // accumulate = false: Conv2d's backward writes a fresh input gradient this way.
+      (direct ? internal::DirectBackwardData : internal::GemmBackwardData)(
+          s, dy.data(), w.data(), dx.data(), ws.data(), /*accumulate=*/false);
     } else {
       (direct ? internal::DirectBackwardWeight : internal::GemmBackwardWeight)(
           s, x.data(), dy.data(), dw.data(), nullptr, ws.data());

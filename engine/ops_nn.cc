@@ -44,7 +44,11 @@ Tensor Conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2d
   if (!NeedsRecord({&x, &w, &bias})) return y;
   Record(OpKind::kConv2d, {&x, &w, &bias}, y, [x, w, s](const Tensor& dy, GradSlots& dx) {
     Tensor ws = Scratch(kernels::Conv2dWorkspaceFloats(s));
-    if (dx.Needs(0)) kernels::Conv2dBackwardData(s, dy.data(), w.data(), dx.Acc(0), ws.data());
+    if (dx.Needs(0)) {
+      bool accumulate = false;
+      float* out = dx.Out(0, &accumulate);  // a fresh gradient is written, not zeroed and added
+      kernels::Conv2dBackwardData(s, dy.data(), w.data(), out, ws.data(), accumulate);
+    }
     if (dx.Needs(1) || dx.Needs(2)) {
       Tensor dw_scratch = dx.Needs(1) ? Tensor() : Tensor::Zeros(w.shape());
       float* dw = dx.Needs(1) ? dx.Acc(1) : dw_scratch.data();

@@ -100,12 +100,12 @@ void Conv2dForward(const Conv2dShape& s, const float* x, const float* w, const f
 }
 
 void Conv2dBackwardData(const Conv2dShape& s, const float* dy, const float* w, float* dx,
-                        float* workspace) {
+                        float* workspace, bool accumulate) {
   internal::CheckConv2dShape(s, "Conv2dBackwardData");
   if (internal::ChooseConvAlgo(s) == ConvAlgo::kDirect) {
-    internal::DirectBackwardData(s, dy, w, dx, workspace);
+    internal::DirectBackwardData(s, dy, w, dx, workspace, accumulate);
   } else {
-    internal::GemmBackwardData(s, dy, w, dx, workspace);
+    internal::GemmBackwardData(s, dy, w, dx, workspace, accumulate);
   }
 }
 

@@ -48,9 +48,10 @@ int64_t Conv2dWorkspaceFloats(const Conv2dShape& s);
 
 void Conv2dForward(const Conv2dShape& s, const float* x, const float* w, const float* bias,
                    float* y, float* workspace);
-// dx += conv_transpose(dy, w)
+// dx += conv_transpose(dy, w); with accumulate = false, dx = conv_transpose(dy, w) and dx
+// need not be initialised (saves zeroing a fresh gradient and reading it back).
 void Conv2dBackwardData(const Conv2dShape& s, const float* dy, const float* w, float* dx,
-                        float* workspace);
+                        float* workspace, bool accumulate = true);
 // dw += correlate(x, dy); dbias += sum over N, P, Q of dy (dbias may be null).
 void Conv2dBackwardWeight(const Conv2dShape& s, const float* x, const float* dy, float* dw,
                           float* dbias, float* workspace);

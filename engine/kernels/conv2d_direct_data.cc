@@ -135,9 +135,11 @@ void FillDyBuffer(const Conv2dShape& s, const DataPlan& d, const float* dy, floa
 }
 
 // One phase of one image: tiles over (c blocks) x (output vectors of the phase).
-// `next` (or null): the next image's dy, prefetched along the way.
+// `next` (or null): the next image's dy, prefetched along the way. accumulate: a single
+// phase adds its tiles into dx, else stores them (several phases always add).
 void DataPhase(const Conv2dShape& s, const DataPlan& d, int ph, int pw, const float* buf,
-               const float* table, float* dx, float* phase_out, const float* next) {
+               const float* table, float* dx, float* phase_out, const float* next,
+               bool accumulate) {
   const int Cg = s.C / s.groups, Kg = s.K / s.groups;
   const int ntaps = PhaseTaps(s, d, ph, pw, nullptr, nullptr);
   const int64_t* offsets = reinterpret_cast<const int64_t*>(table) + s.R * s.S;
@@ -167,7 +169,7 @@ void DataPhase(const Conv2dShape& s, const DataPlan& d, int ph, int pw, const fl
                    (direct ? dx : phase_out) + (int64_t(g) * Cg + c0) * out_plane,
                    out_plane,
                    nullptr,
-                   direct};
+                   direct && accumulate};
         RunTile(std::min(kTileK, Cg - c0), a, v);
       }
     }
@@ -190,7 +192,7 @@ int64_t DirectDataWorkspaceFloats(const Conv2dShape& s, int slots) {
 }
 
 void DirectBackwardData(const Conv2dShape& s, const float* dy, const float* w, float* dx,
-                        float* workspace) {
+                        float* workspace, bool accumulate) {
   const DataPlan d = MakeDataPlan(s);
   int rs[512];
   CHECK_LE(s.R * s.S, 512) << "Conv2dBackwardData: kernel " << s.R << "x" << s.S;
@@ -208,10 +210,12 @@ void DirectBackwardData(const Conv2dShape& s, const float* dy, const float* w, f
     float* buf = scratch + slot * per_slot;
     for (int64_t n = n0; n < n1; ++n) {
       FillDyBuffer(s, d, dy + n * yn, buf);
+      // One phase writes every element once (=, tile by tile); several add into the image.
+      if (!accumulate && d.phases > 1) std::memset(dx + n * xn, 0, sizeof(float) * xn);
       for (int p = 0; p < d.phases; ++p) {
         DataPhase(s, d, p / s.stride_w, p % s.stride_w, buf, workspace + p * PhaseTableFloats(s),
                   dx + n * xn, buf + DyBufferFloats(s, d),
-                  n + 1 < s.N ? dy + (n + 1) * yn : nullptr);
+                  n + 1 < s.N ? dy + (n + 1) * yn : nullptr, accumulate);
       }
     }
   });

@@ -9,6 +9,7 @@
 // ~2x faster that way. Batches (and chunks of the weight reduction, conv2d_internal.h) are
 // fixed by the shape, so the result never depends on the thread count.
 #include <algorithm>
+#include <cstring>
 
 #include "engine/kernels/conv2d_internal.h"
 #include "engine/kernels/gemm.h"
@@ -152,7 +153,7 @@ void GemmForward(const Conv2dShape& s, const float* x, const float* w, const flo
 }
 
 void GemmBackwardData(const Conv2dShape& s, const float* dy, const float* w, float* dx,
-                      float* workspace) {
+                      float* workspace, bool accumulate) {
   const GemmDims d = Dims(s);
   const int64_t xg = int64_t(d.Cg) * s.H * s.W, yg = int64_t(d.Kg) * d.PQ;
   ForEachSlot(NumSlots(s.N), (s.N + d.nb - 1) / d.nb, [&](int slot, int64_t b, int64_t) {
@@ -162,15 +163,18 @@ void GemmBackwardData(const Conv2dShape& s, const float* dy, const float* w, flo
     const int nbi = int(std::min<int64_t>(d.nb, s.N - n0));
     for (int g = 0; g < s.groups; ++g) {
       const float* wg = w + int64_t(g) * d.Kg * d.L;
-      if (d.identity) {  // nb == 1: dx += w^T dy
-        Gemm(true, false, d.L, d.PQ, d.Kg, 1.f, wg, d.L, dy + (n0 * s.groups + g) * yg, d.PQ, 1.f,
-             dx + (n0 * s.groups + g) * xg, d.PQ);
+      if (d.identity) {  // nb == 1: dx (+)= w^T dy
+        Gemm(true, false, d.L, d.PQ, d.Kg, 1.f, wg, d.L, dy + (n0 * s.groups + g) * yg, d.PQ,
+             accumulate ? 1.f : 0.f, dx + (n0 * s.groups + g) * xg, d.PQ);
         continue;
       }
       GatherImages(s, d, dy, n0, nbi, g, dyb);
       Gemm(true, false, d.L, nbi * d.PQ, d.Kg, 1.f, wg, d.L, dyb, d.ld(), 0.f, col, d.ld());
-      for (int i = 0; i < nbi; ++i)
-        Col2ImAdd(s, col + i * d.PQ, d.ld(), dx + ((n0 + i) * s.groups + g) * xg);
+      for (int i = 0; i < nbi; ++i) {
+        float* dxi = dx + ((n0 + i) * s.groups + g) * xg;
+        if (!accumulate) std::memset(dxi, 0, sizeof(float) * xg);  // col2im adds (overlaps)
+        Col2ImAdd(s, col + i * d.PQ, d.ld(), dxi);
+      }
     }
   });
 }

@@ -50,8 +50,9 @@ void ChunkBiasGradient(const Conv2dShape& s, const float* dy, int n_begin, int n
 int64_t GemmWorkspaceFloats(const Conv2dShape& s, int slots);
 void GemmForward(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y,
                  float* workspace);
+// accumulate: dx += (else =), as Conv2dBackwardData.
 void GemmBackwardData(const Conv2dShape& s, const float* dy, const float* w, float* dx,
-                      float* workspace);
+                      float* workspace, bool accumulate);
 void GemmBackwardWeight(const Conv2dShape& s, const float* x, const float* dy, float* dw,
                         float* dbias, float* workspace);
 
@@ -59,7 +60,7 @@ int64_t DirectWorkspaceFloats(const Conv2dShape& s, int slots);
 void DirectForward(const Conv2dShape& s, const float* x, const float* w, const float* bias,
                    float* y, float* workspace);
 void DirectBackwardData(const Conv2dShape& s, const float* dy, const float* w, float* dx,
-                        float* workspace);
+                        float* workspace, bool accumulate);
 void DirectBackwardWeight(const Conv2dShape& s, const float* x, const float* dy, float* dw,
                           float* dbias, float* workspace);
 

@@ -34,29 +34,35 @@ std::vector<float> Workspace(const Conv2dShape& s, ConvAlgo algo) {
 
 struct Outputs {
   std::vector<float> y, dx, dw, dbias;
+  std::vector<float> dx_fresh;  // backward-data with accumulate = false
 };
 
 // Runs the three passes with `algo` (fast) or the references; dx, dw, dbias start random to
-// check that the backward passes accumulate.
+// check that the backward passes accumulate. dx_fresh starts NaN for the fast kernels (the
+// overwrite mode must write every element) and 0 for the reference.
 Outputs Run(const Conv2dShape& s, ConvAlgo algo, bool reference, uint64_t seed) {
   const auto x = RandomVector(s.XSize(), seed, 1), w = RandomVector(s.WSize(), seed, 2);
   const auto bias = RandomVector(s.K, seed, 3), dy = RandomVector(s.YSize(), seed, 4);
   Outputs o{std::vector<float>(s.YSize()), RandomVector(s.XSize(), seed, 5),
-            RandomVector(s.WSize(), seed, 6), RandomVector(s.K, seed, 7)};
+            RandomVector(s.WSize(), seed, 6), RandomVector(s.K, seed, 7),
+            std::vector<float>(s.XSize(), reference ? 0.f : std::nanf(""))};
   if (reference) {
     Conv2dForwardReference(s, x.data(), w.data(), bias.data(), o.y.data());
     Conv2dBackwardDataReference(s, dy.data(), w.data(), o.dx.data());
+    Conv2dBackwardDataReference(s, dy.data(), w.data(), o.dx_fresh.data());
     Conv2dBackwardWeightReference(s, x.data(), dy.data(), o.dw.data(), o.dbias.data());
     return o;
   }
   auto ws = Workspace(s, algo);
   if (algo == ConvAlgo::kDirect) {
     internal::DirectForward(s, x.data(), w.data(), bias.data(), o.y.data(), ws.data());
-    internal::DirectBackwardData(s, dy.data(), w.data(), o.dx.data(), ws.data());
+    internal::DirectBackwardData(s, dy.data(), w.data(), o.dx.data(), ws.data(), true);
+    internal::DirectBackwardData(s, dy.data(), w.data(), o.dx_fresh.data(), ws.data(), false);
     internal::DirectBackwardWeight(s, x.data(), dy.data(), o.dw.data(), o.dbias.data(), ws.data());
   } else {
     internal::GemmForward(s, x.data(), w.data(), bias.data(), o.y.data(), ws.data());
-    internal::GemmBackwardData(s, dy.data(), w.data(), o.dx.data(), ws.data());
+    internal::GemmBackwardData(s, dy.data(), w.data(), o.dx.data(), ws.data(), true);
+    internal::GemmBackwardData(s, dy.data(), w.data(), o.dx_fresh.data(), ws.data(), false);
     internal::GemmBackwardWeight(s, x.data(), dy.data(), o.dw.data(), o.dbias.data(), ws.data());
   }
   return o;
@@ -72,6 +78,8 @@ void ExpectAgree(const Conv2dShape& s, uint64_t seed) {
         << name << "forward " << Describe(s) << " seed " << seed;
     EXPECT_TRUE(Agree(fast.dx, ref.dx, int64_t(Kg) * s.R * s.S + 1))
         << name << "backward-data " << Describe(s) << " seed " << seed;
+    EXPECT_TRUE(Agree(fast.dx_fresh, ref.dx_fresh, int64_t(Kg) * s.R * s.S + 1))
+        << name << "backward-data, overwrite " << Describe(s) << " seed " << seed;
     EXPECT_TRUE(Agree(fast.dw, ref.dw, int64_t(s.N) * s.P() * s.Q() + 1))
         << name << "backward-weight " << Describe(s) << " seed " << seed;
     EXPECT_TRUE(Agree(fast.dbias, ref.dbias, int64_t(s.N) * s.P() * s.Q() + 1))
