@@ -71,6 +71,18 @@ TaskGrads TaskGradients(const std::vector<Tensor>& losses, const std::vector<Ten
   return grads;
 }
 
+TaskGrads BackwardEach(const std::vector<Tensor>& losses, const std::vector<Tensor>& shared) {
+  TaskGrads grads(losses.size());
+  for (size_t t = 0; t < losses.size(); ++t) {
+    Backward({losses[t]});
+    for (Tensor p : shared) {  // a handle: takes the tensor's own .grad
+      grads[t].push_back(p.grad().defined() ? p.grad() : Tensor::Zeros(p.shape()));
+      p.mutable_grad() = Tensor();
+    }
+  }
+  return grads;
+}
+
 std::vector<double> GramMatrix(const TaskGrads& grads) {
   const int T = CheckTasks(grads, "GramMatrix");
   const std::vector<Piece> pieces = Pieces(grads[0]);

@@ -12,10 +12,9 @@
 // Worked example: one MGD step (T losses, shared parameters `shared`, everything else in
 // `params`, all .grad zeroed).
 //
-//   TaskGrads g = TaskGradients(losses, shared);        // T extra backward passes
+//   TaskGrads g = BackwardEach(losses, shared);  // width-specific params: .grad = dL_t (only
+//                                                // L_t reaches them); g_t = dL_t / d shared
 //   MooWeights w = ComputeWeights(MooMethod::kMgd, GramMatrix(g), {});
-//   Backward(losses);                     // width-specific params: .grad = dL_t (only L_t
-//                                         // reaches them); shared: sum_t g_t (replaced next)
 //   CombineGradients(g, w.alpha, shared, GradWrite::kAssign);   // shared .grad = sum a_t g_t
 //   log(w.alpha);                         // the paper's Fig. 7(a) plots alpha per step
 //
@@ -42,6 +41,16 @@ using TaskGrads = std::vector<std::vector<Tensor>>;
 
 // Grad(losses[t], shared) for every t (.grad untouched, graph kept).
 TaskGrads TaskGradients(const std::vector<Tensor>& losses, const std::vector<Tensor>& shared);
+
+// The same g_t with one backward pass in all instead of TaskGradients' T plus Backward's:
+// Backward({losses[t]}) for t in order, each time taking the shared tensors' .grad out as
+// g_t (zeros where L_t does not reach; the shared .grad is left undefined). Every other leaf
+// gets what Backward(losses) gives it: tensors reached by one loss only (the width-specific
+// ones) hold exactly dL_t. The shared tensors' .grad must be undefined or zero on entry;
+// then g_t equals TaskGradients' bit for bit. For losses whose graphs meet only in the
+// shared leaves (once-QAT's widths); where they share an intermediate tensor it is
+// backpropagated once per loss.
+TaskGrads BackwardEach(const std::vector<Tensor>& losses, const std::vector<Tensor>& shared);
 
 // The T x T Gram matrix, row-major: M[i*T + j] = <g_i, g_j> summed over every element of
 // every shared parameter (float products, exact in double, summed in double). Symmetric.

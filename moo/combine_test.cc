@@ -214,6 +214,40 @@ TEST(Combine, JointStepOfTheHeader) {
   }
 }
 
+// BackwardEach: the g_t of TaskGradients bit for bit, and the width-specific b_t get the
+// .grad of Backward(losses); the shared tensor's .grad is left undefined. Task 2 does not
+// reach v: zeros.
+TEST(Combine, BackwardEachMatchesTaskGradientsAndBackward) {
+  Tensor w = Tensor::FromVector({2}, {0.5f, -1.f}).set_requires_grad(true);
+  Tensor v = Tensor::FromVector({2}, {0.25f, 3.f}).set_requires_grad(true);
+  const std::vector<std::vector<float>> bv = {{1, 2}, {-3, 0.25f}, {0, -2}};
+  auto make = [&](std::vector<Tensor>* b) {
+    std::vector<Tensor> losses;
+    for (size_t t = 0; t < bv.size(); ++t) {
+      b->push_back(Tensor::FromVector({2}, bv[t]).set_requires_grad(true));
+      Tensor l = Sum(Square(Mul(Add(w, b->back()), b->back())));
+      if (t < 2) l = Add(l, Sum(Mul(v, Scale(b->back(), float(t + 1)))));
+      losses.push_back(l);
+    }
+    return losses;
+  };
+  std::vector<Tensor> b1, b2;
+  const std::vector<Tensor> l1 = make(&b1), l2 = make(&b2);
+  const TaskGrads want = TaskGradients(l1, {w, v});
+  Backward(l1);
+  w.ZeroGrad();  // the precondition: zero (or undefined) on entry
+  v.mutable_grad() = Tensor();
+  const TaskGrads got = BackwardEach(l2, {w, v});
+  ASSERT_EQ(got.size(), 3u);
+  for (int t = 0; t < 3; ++t) {
+    for (int j = 0; j < 2; ++j) EXPECT_EQ(got[t][j].ToVector(), want[t][j].ToVector()) << t << j;
+    EXPECT_EQ(b2[t].grad().ToVector(), b1[t].grad().ToVector()) << "task " << t;
+  }
+  EXPECT_EQ(got[2][1].ToVector(), std::vector<float>({0.f, 0.f}));
+  EXPECT_FALSE(w.grad().defined());
+  EXPECT_FALSE(v.grad().defined());
+}
+
 TEST(Weights, UnitaryScalarization) {
   const std::vector<double> gram = GramMatrix(RandomGrads(4, {9}, 3));
   const MooWeights w = ComputeWeights(MooMethod::kUnitaryScalarization, gram, {});

@@ -234,12 +234,12 @@ void OnceQatRecipe::JointBackward(const std::vector<Tensor>& losses,
     TieAffineGrads(net);
     return;
   }
-  // MGD (Eq. 10): per-width gradients of the shared parameters, alpha from their Gram
-  // matrix, shared .grad overwritten by sum_b alpha_b g_b (combine.h's worked example).
-  const TaskGrads g = TaskGradients(losses, shared_);
+  // MGD (Eq. 10): per-width gradients of the shared parameters (one backward per width,
+  // which also gives the width-specific parameters their dL_b), alpha from their Gram
+  // matrix, shared .grad = sum_b alpha_b g_b (combine.h's worked example).
+  const TaskGrads g = BackwardEach(losses, shared_);
   const std::vector<double> gram = GramMatrix(g);
   const MooWeights w = ComputeWeights(MooMethod::kMgd, gram, options_.mgd);
-  Backward(losses);
   CombineGradients(g, w.alpha, shared_, GradWrite::kAssign);
   last_alpha_ = w.alpha;
   for (int i = 0; i < t; ++i) grad_norm_sum_[i] += std::sqrt(std::max(0.0, gram[i * t + i]));
