@@ -1,9 +1,10 @@
 // One once-QAT training step (moo::OnceQatRecipe: forward at 2, 3 and 4 bits, three losses,
-// one joint backward with US, SGD) against one FP step, ResNet-20 (width 1, CIFAR-sized) at
-// batch 128. The once-QAT/FP ratio is the cost of training three widths at once (issue
-// [onceqat]: <= 3.2x, i.e. three FP steps plus the quantizers' overhead).
+// one joint backward with US or MGD, SGD) against one FP step, ResNet-20 (width 1,
+// CIFAR-sized) at batch 128. The once-QAT/FP ratio is the cost of training three widths at
+// once (issue [onceqat]: <= 3.2x, i.e. three FP steps plus the quantizers' overhead).
 //
-//   bazel run -c opt //benchmarks:onceqat -- --benchmark_filter=Step
+//   bazel run -c opt //benchmarks:onceqat -- --benchmark_filter=Ratio   # the bar: "ratio"
+//   bazel run -c opt //benchmarks:onceqat -- --benchmark_filter=Step    # each alone
 #include <memory>
 #include <vector>
 
@@ -16,23 +17,33 @@
 namespace strata {
 namespace {
 
+// A network, its SGD and a recipe: FP (mode 0), once-QAT US (1) or once-QAT MGD (2).
+struct Trainee {
+  explicit Trainee(int mode) : sgd(SgdOptions{.momentum = 0.9f}) {
+    moo::OnceQatOptions o;
+    if (mode == 2) o.moo = moo::MooMethod::kMgd;
+    net = BenchResNet20(mode > 0 ? o.num_widths() : 1);
+    sgd.AddGroup(net->params());
+    recipe = std::make_unique<moo::FpRecipe>();
+    if (mode > 0) {
+      std::unique_ptr<moo::OnceQatRecipe> r = std::move(moo::OnceQatRecipe::Create(o, *net)).value();
+      CHECK(r->BeginStage(0, false, *net).ok());
+      sgd.AddGroup(r->Parameters(), 0.f);
+      recipe = std::move(r);
+    }
+  }
+  RecipeStepper Stepper() { return RecipeStepper(*net, recipe.get(), &sgd); }
+
+  std::unique_ptr<models::Network> net;
+  Sgd sgd;
+  std::unique_ptr<moo::Recipe> recipe;
+};
+
 // Arg 0: 0 = FP, 1 = once-QAT US, 2 = once-QAT MGD; arg 1: threads.
 void BM_OnceQatStep(benchmark::State& state) {
-  const int mode = static_cast<int>(state.range(0));
   SetNumThreads(static_cast<int>(state.range(1)));
-  moo::OnceQatOptions o;
-  if (mode == 2) o.moo = moo::MooMethod::kMgd;
-  std::unique_ptr<models::Network> net = BenchResNet20(mode > 0 ? o.num_widths() : 1);
-  Sgd sgd(SgdOptions{.momentum = 0.9f});
-  sgd.AddGroup(net->params());
-  std::unique_ptr<moo::Recipe> recipe = std::make_unique<moo::FpRecipe>();
-  if (mode > 0) {
-    std::unique_ptr<moo::OnceQatRecipe> r = std::move(moo::OnceQatRecipe::Create(o, *net)).value();
-    CHECK(r->BeginStage(0, false, *net).ok());
-    sgd.AddGroup(r->Parameters(), 0.f);
-    recipe = std::move(r);
-  }
-  TimeRecipeSteps(state, *net, recipe.get(), &sgd);
+  Trainee t(static_cast<int>(state.range(0)));
+  TimeRecipeSteps(state, t.Stepper());
 }
 BENCHMARK(BM_OnceQatStep)
     ->ArgNames({"mode", "threads"})
@@ -42,6 +53,22 @@ BENCHMARK(BM_OnceQatStep)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond)
     ->MinTime(3.0);
+
+// FP and once-QAT steps alternated (arg 0: 1 = US, 2 = MGD; arg 1: threads); "ratio" is
+// the bar's number, robust to a machine whose speed drifts during the run.
+void BM_OnceQatRatio(benchmark::State& state) {
+  SetNumThreads(static_cast<int>(state.range(1)));
+  Trainee fp(0), once(static_cast<int>(state.range(0)));
+  TimeRecipeRatio(state, fp.Stepper(), once.Stepper());
+}
+BENCHMARK(BM_OnceQatRatio)
+    ->ArgNames({"mode", "threads"})
+    ->Args({1, 2})
+    ->Args({2, 2})
+    ->Args({1, 1})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(10.0);
 
 }  // namespace
 }  // namespace strata

@@ -155,26 +155,34 @@ void ConvArgs(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_Conv)->Apply(ConvArgs);
 
-// One ResNet-20 (models::Build, width 1, CIFAR-sized) training step at batch 128: zero grads,
-// forward, cross-entropy, backward, SGD. Arg 0: 0 = FP, b = LSQ at W/A b/b (moo::LsqRecipe:
-// every layer but the first conv and last linear, weights and inputs); arg 1: threads.
-// The LSQ/FP ratio of the two is the QAT overhead (issue [lsq]: <= 1.3x).
-void BM_ResNet20Step(benchmark::State& state) {
-  const int bits = static_cast<int>(state.range(0));
-  SetNumThreads(static_cast<int>(state.range(1)));
-  std::unique_ptr<models::Network> net = BenchResNet20(1);
-  std::unique_ptr<moo::LsqRecipe> lsq;
-  Sgd sgd(SgdOptions{.momentum = 0.9f});
-  sgd.AddGroup(net->params());
-  if (bits > 0) {
+// A ResNet-20 (models::Build, width 1, CIFAR-sized), its SGD and a recipe: FP (bits 0) or
+// LSQ at W/A bits/bits (moo::LsqRecipe: every layer but the first conv and last linear,
+// weights and inputs).
+struct LsqTrainee {
+  explicit LsqTrainee(int bits) : net(BenchResNet20(1)), sgd(SgdOptions{.momentum = 0.9f}) {
+    sgd.AddGroup(net->params());
+    recipe = std::make_unique<moo::FpRecipe>();
+    if (bits == 0) return;
     moo::PrecisionPlan plan;
     plan.w_bits = plan.a_bits = bits;
-    lsq = std::move(moo::LsqRecipe::Create(plan, *net)).value();
+    std::unique_ptr<moo::LsqRecipe> lsq = std::move(moo::LsqRecipe::Create(plan, *net)).value();
     CHECK(lsq->BeginStage(0, false, *net).ok());
     sgd.AddGroup(lsq->Parameters(), 0.f);
+    recipe = std::move(lsq);
   }
-  moo::FpRecipe fp;
-  TimeRecipeSteps(state, *net, lsq ? static_cast<moo::Recipe*>(lsq.get()) : &fp, &sgd);
+  RecipeStepper Stepper() { return RecipeStepper(*net, recipe.get(), &sgd); }
+
+  std::unique_ptr<models::Network> net;
+  Sgd sgd;
+  std::unique_ptr<moo::Recipe> recipe;
+};
+
+// One training step at batch 128: zero grads, forward, cross-entropy, backward, SGD.
+// Arg 0: 0 = FP, b = LSQ b/b; arg 1: threads.
+void BM_ResNet20Step(benchmark::State& state) {
+  SetNumThreads(static_cast<int>(state.range(1)));
+  LsqTrainee t(static_cast<int>(state.range(0)));
+  TimeRecipeSteps(state, t.Stepper());
 }
 BENCHMARK(BM_ResNet20Step)
     ->ArgNames({"bits", "threads"})
@@ -186,6 +194,21 @@ BENCHMARK(BM_ResNet20Step)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond)
     ->MinTime(3.0);
+
+// FP and LSQ steps alternated: "ratio" = LSQ / FP, the QAT overhead (issue [lsq]: <= 1.3x).
+// Arg 0: bits; arg 1: threads.
+void BM_ResNet20LsqRatio(benchmark::State& state) {
+  SetNumThreads(static_cast<int>(state.range(1)));
+  LsqTrainee fp(0), lsq(static_cast<int>(state.range(0)));
+  TimeRecipeRatio(state, fp.Stepper(), lsq.Stepper());
+}
+BENCHMARK(BM_ResNet20LsqRatio)
+    ->ArgNames({"bits", "threads"})
+    ->Args({4, 2})
+    ->Args({4, 1})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(5.0);
 
 }  // namespace
 }  // namespace strata

@@ -1,15 +1,20 @@
 // What the recipe-step benchmarks share (quant_benchmark.cc, onceqat_benchmark.cc): the
-// ResNet-20 they time and the timed loop of one training step — zero grads, the recipe's
-// Step (forward, loss(es), backward) and SGD — at batch 128 on fixed random CIFAR-sized data.
+// ResNet-20 they time and one training step — zero grads, the recipe's Step (forward,
+// loss(es), backward) and SGD — at batch 128 on fixed random CIFAR-sized data.
 //
 //   std::unique_ptr<models::Network> net = BenchResNet20(/*bn_variants=*/1);
 //   Sgd sgd(SgdOptions{.momentum = 0.9f});
 //   sgd.AddGroup(net->params());
 //   moo::FpRecipe fp;
-//   TimeRecipeSteps(state, *net, &fp, &sgd);   // counters["img/s"]
+//   TimeRecipeSteps(state, RecipeStepper(*net, &fp, &sgd));   // counters["img/s"]
+//   TimeRecipeRatio(state, fp_stepper, lsq_stepper);           // counters["ratio"] = lsq / fp
+//
+// Both time the steady state: one untimed step first (a recipe's first step initialises its
+// activation steps from the batch, once per run).
 #ifndef STRATA_BENCHMARKS_RECIPE_STEP_H_
 #define STRATA_BENCHMARKS_RECIPE_STEP_H_
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -20,6 +25,8 @@
 
 namespace strata {
 
+constexpr int kBenchBatch = 128;
+
 // ResNet-20 at width 1 for 3x32x32 inputs and 10 classes, seed 1.
 inline std::unique_ptr<models::Network> BenchResNet20(int bn_variants) {
   models::ModelSpec spec;
@@ -28,24 +35,63 @@ inline std::unique_ptr<models::Network> BenchResNet20(int bn_variants) {
   return std::move(models::Build(spec)).value();
 }
 
-// Times training steps of `recipe` on `net` (sgd holds the parameters to step).
-inline void TimeRecipeSteps(benchmark::State& state, const models::Network& net,
-                            moo::Recipe* recipe, Sgd* sgd) {
-  const int batch = 128;
-  Tensor x = Tensor::Empty({batch, 3, 32, 32});
-  const Philox rng(1, Stream("bench.recipe_step"));
-  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = rng.Normal(i);
-  std::vector<int32_t> labels(batch);
-  for (int i = 0; i < batch; ++i) labels[i] = i % 10;
-  for (auto _ : state) {
-    net.params().ZeroGrads();
-    recipe->Parameters().ZeroGrads();
-    moo::StepInput in{&net, x, &labels, models::ForwardContext()};
-    in.ctx.training = true;
-    benchmark::DoNotOptimize(recipe->Step(in).loss);
-    sgd->Step(0.01f);
+// Training steps of `recipe` on `net` (sgd holds the parameters to step) on one fixed batch.
+class RecipeStepper {
+ public:
+  RecipeStepper(const models::Network& net, moo::Recipe* recipe, Sgd* sgd)
+      : net_(net), recipe_(recipe), sgd_(sgd), x_(Tensor::Empty({kBenchBatch, 3, 32, 32})),
+        labels_(kBenchBatch) {
+    const Philox rng(1, Stream("bench.recipe_step"));
+    for (int64_t i = 0; i < x_.numel(); ++i) x_.data()[i] = rng.Normal(i);
+    for (int i = 0; i < kBenchBatch; ++i) labels_[i] = i % 10;
   }
-  state.counters["img/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
+  void Step() const {
+    net_.params().ZeroGrads();
+    recipe_->Parameters().ZeroGrads();
+    moo::StepInput in{&net_, x_, &labels_, models::ForwardContext()};
+    in.ctx.training = true;
+    benchmark::DoNotOptimize(recipe_->Step(in).loss);
+    sgd_->Step(0.01f);
+  }
+
+ private:
+  const models::Network& net_;
+  moo::Recipe* recipe_;
+  Sgd* sgd_;
+  Tensor x_;
+  std::vector<int32_t> labels_;
+};
+
+// Times steps (after one untimed step); counters["img/s"].
+inline void TimeRecipeSteps(benchmark::State& state, const RecipeStepper& stepper) {
+  stepper.Step();
+  for (auto _ : state) stepper.Step();
+  state.counters["img/s"] =
+      benchmark::Counter(kBenchBatch, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// One iteration = one step of `base` then one of `other`, alternating so that a machine
+// whose speed drifts (shared cores, frequency) slows both alike. counters: "ratio" = total
+// time of other's steps / base's, "base_ms" and "other_ms" per step.
+inline void TimeRecipeRatio(benchmark::State& state, const RecipeStepper& base,
+                            const RecipeStepper& other) {
+  using Clock = std::chrono::steady_clock;
+  base.Step();
+  other.Step();
+  double base_s = 0, other_s = 0;
+  for (auto _ : state) {
+    const Clock::time_point t0 = Clock::now();
+    base.Step();
+    const Clock::time_point t1 = Clock::now();
+    other.Step();
+    const Clock::time_point t2 = Clock::now();
+    base_s += std::chrono::duration<double>(t1 - t0).count();
+    other_s += std::chrono::duration<double>(t2 - t1).count();
+  }
+  const double n = static_cast<double>(state.iterations());
+  state.counters["ratio"] = other_s / base_s;
+  state.counters["base_ms"] = 1e3 * base_s / n;
+  state.counters["other_ms"] = 1e3 * other_s / n;
 }
 
 }  // namespace strata
