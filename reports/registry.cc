@@ -96,7 +96,8 @@ const std::map<std::string, std::vector<std::string>>& DeclaredClaims() {
       {"strata_speed",
        {"strata_speed.resnet20_train_vs_pytorch", "strata_speed.resnet20_infer_vs_pytorch",
         "strata_speed.resnet20_train_pct_sgemm", "strata_speed.same_shapes",
-        "strata_speed.every_model_train_vs_pytorch", "strata_speed.lsq_step_overhead"}},
+        "strata_speed.every_model_train_vs_pytorch", "strata_speed.lsq_step_overhead",
+        "strata_speed.onceqat_step_overhead"}},
       // reference_dir is reported only with --reference=<dir>.
       {"strata_hwsim_validation", {"strata_hwsim_validation.worked_example"}},
   };

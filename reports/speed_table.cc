@@ -34,6 +34,9 @@ constexpr double kSgemmBarPct = 40;
 // The [lsq] issue's bar: an LSQ 4/4 training step costs <= 1.3x an FP step (ResNet-20, 128).
 constexpr double kLsqOverheadBar = 1.3;
 constexpr char kLsqMode[] = "train_lsq_w4a4";
+// The [onceqat] issue's bar: one once-QAT step over 2, 3 and 4 bits (US) <= 3.2x an FP step.
+constexpr double kOnceQatBar = 3.2;
+constexpr char kOnceQatMode[] = "train_onceqat_us_w2-4";
 
 // --- what a preset measures ---------------------------------------------------------------
 
@@ -172,10 +175,11 @@ double ForwardGflopPerImage(const models::Network& net) {
   return 2 * macs * 1e-9;
 }
 
-StatusOr<std::unique_ptr<models::Network>> BuildCifar(const std::string& name) {
+StatusOr<std::unique_ptr<models::Network>> BuildCifar(const std::string& name,
+                                                      int bn_variants = 1) {
   models::ModelSpec spec;
   spec.name = name, spec.in_channels = 3, spec.num_classes = 10;
-  spec.input_size = kInputSize, spec.seed = 1;
+  spec.input_size = kInputSize, spec.seed = 1, spec.bn_variants = bn_variants;
   return models::Build(spec);
 }
 
@@ -196,14 +200,11 @@ Timing EngineTrain(const models::Network& net, const Tensor& x, const std::vecto
   });
 }
 
-// An LSQ 4/4 training step (moo::LsqRecipe: weights and inputs of every layer but the first
-// and last through LsqQuantize) with SGD on the weights and the step sizes.
-StatusOr<Timing> EngineTrainLsq(const models::Network& net, const Tensor& x,
-                                const std::vector<int32_t>& labels, const Plan& plan) {
-  moo::PrecisionPlan precision;
-  precision.w_bits = 4, precision.a_bits = 4;
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<moo::LsqRecipe> recipe,
-                          moo::LsqRecipe::Create(precision, net));
+// Training steps of a quantizing recipe (BeginStage from the network as built, then the
+// recipe's Step and SGD on the weights and the recipe's parameters).
+StatusOr<Timing> EngineTrainRecipe(const models::Network& net, moo::Recipe* recipe,
+                                   const Tensor& x, const std::vector<int32_t>& labels,
+                                   const Plan& plan) {
   STRATA_RETURN_IF_ERROR(recipe->BeginStage(0, /*resumed=*/false, net));
   SgdOptions o;
   o.momentum = 0.9f, o.weight_decay = 5e-4f;
@@ -219,6 +220,26 @@ StatusOr<Timing> EngineTrainLsq(const models::Network& net, const Tensor& x,
     sgd.Step(0.001f);
     ++in.ctx.step;
   });
+}
+
+// An LSQ 4/4 training step (moo::LsqRecipe: weights and inputs of every layer but the first
+// and last through LsqQuantize) with SGD on the weights and the step sizes.
+StatusOr<Timing> EngineTrainLsq(const models::Network& net, const Tensor& x,
+                                const std::vector<int32_t>& labels, const Plan& plan) {
+  moo::PrecisionPlan precision;
+  precision.w_bits = 4, precision.a_bits = 4;
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<moo::LsqRecipe> recipe,
+                          moo::LsqRecipe::Create(precision, net));
+  return EngineTrainRecipe(net, recipe.get(), x, labels, plan);
+}
+
+// A once-QAT step (moo::OnceQatRecipe defaults: widths 2, 3, 4 from a 4-bit source, US,
+// compensation, BN per width; `net` built with OnceQatOptions::bn_variants()).
+StatusOr<Timing> EngineTrainOnceQat(const models::Network& net, const Tensor& x,
+                                    const std::vector<int32_t>& labels, const Plan& plan) {
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<moo::OnceQatRecipe> recipe,
+                          moo::OnceQatRecipe::Create(moo::OnceQatOptions(), net));
+  return EngineTrainRecipe(net, recipe.get(), x, labels, plan);
 }
 
 Timing EngineInfer(const models::Network& net, const Tensor& x, const Plan& plan) {
@@ -377,6 +398,14 @@ StatusOr<std::vector<RowResult>> MeasureModel(const RowPlan& row, const Plan& pl
     STRATA_ASSIGN_OR_RETURN(res.engine, EngineTrainLsq(*net, x, labels, plan));
     res.pytorch.error = "no PyTorch LSQ reference (PyTorch has no LSQ quantizer)";
     out.push_back(res);
+    // once-QAT: three widths per step on the same architecture, a BN per width.
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<models::Network> multi,
+                            BuildCifar(row.model, moo::OnceQatOptions().bn_variants()));
+    res.mode = kOnceQatMode, res.params = multi->NumParameters();
+    res.gflop_per_img = 3 * ForwardGflopPerImage(*net) * 3;  // three widths
+    STRATA_ASSIGN_OR_RETURN(res.engine, EngineTrainOnceQat(*multi, x, labels, plan));
+    res.pytorch.error = "no PyTorch once-QAT reference";
+    out.push_back(res);
   }
   return out;
 }
@@ -442,6 +471,23 @@ void ClaimLsqOverhead(TableReport* r, const std::vector<RowResult>& rows) {
                                Fmt(fp->engine.img_s) + " img/s) at batch " + Fmt(fp->plan.batch);
   if (fp->plan.batch != 128) return AddClaim(r, id, text, std::nullopt, evidence);
   AddClaim(r, id, text, cpu <= kLsqOverheadBar, evidence);
+}
+
+// "a once-QAT step over three widths costs <= 3.2x an FP step" (same measure as the LSQ claim).
+void ClaimOnceQatOverhead(TableReport* r, const std::vector<RowResult>& rows) {
+  const std::string id = "strata_speed.onceqat_step_overhead";
+  const std::string text = "a once-QAT training step of resnet20_cifar over 2, 3 and 4 bits (US) "
+                           "costs <= " + Fmt(kOnceQatBar) + "x an FP step at batch 128";
+  const RowResult* fp = Find(rows, "resnet20_cifar", "train");
+  const RowResult* once = Find(rows, "resnet20_cifar", kOnceQatMode);
+  if (fp == nullptr || once == nullptr) return AddClaim(r, id, text, std::nullopt, "not measured");
+  const double wall = fp->engine.img_s / once->engine.img_s;
+  const double cpu = once->engine.cpu_ms / fp->engine.cpu_ms;
+  const std::string evidence = "once-QAT/FP per step: " + Fmt(wall) + "x wall, " + Fmt(cpu) +
+                               "x CPU (" + Fmt(once->engine.img_s) + " vs " +
+                               Fmt(fp->engine.img_s) + " img/s) at batch " + Fmt(fp->plan.batch);
+  if (fp->plan.batch != 128) return AddClaim(r, id, text, std::nullopt, evidence);
+  AddClaim(r, id, text, cpu <= kOnceQatBar, evidence);
 }
 
 void ClaimParamsAndAllModels(TableReport* r, const std::vector<RowResult>& rows,
@@ -635,6 +681,7 @@ StatusOr<TableReport> StrataSpeed(const TableContext& ctx) {
   ClaimResnet20Sgemm(&r, rows, sgemm);
   ClaimParamsAndAllModels(&r, rows, caveat);
   ClaimLsqOverhead(&r, rows);
+  ClaimOnceQatOverhead(&r, rows);
   const bool any_ratio =
       std::any_of(rows.begin(), rows.end(), [](const RowResult& x) { return x.has_pytorch(); });
   if (any_ratio && !caveat.empty()) note += " Ratios " + caveat.substr(2) + ".";
