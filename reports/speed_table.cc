@@ -455,39 +455,24 @@ void ClaimResnet20Sgemm(TableReport* r, const std::vector<RowResult>& rows, doub
   AddClaim(r, id, text, pct >= kSgemmBarPct, evidence);
 }
 
-// "an LSQ 4/4 step costs <= 1.3x an FP step" (ResNet-20 at batch 128; CPU time per step,
-// which the machine's other load disturbs less than wall time).
-void ClaimLsqOverhead(TableReport* r, const std::vector<RowResult>& rows) {
-  const std::string id = "strata_speed.lsq_step_overhead";
-  const std::string text = "an LSQ 4/4 training step of resnet20_cifar costs <= " +
-                           Fmt(kLsqOverheadBar) + "x an FP step at batch 128";
+// "a <recipe> step costs <= bar x an FP step" (ResNet-20 at batch 128; CPU time per step,
+// which the machine's other load disturbs less than wall time). `what` names the step in
+// the claim, `label` in the evidence.
+void ClaimStepOverhead(TableReport* r, const std::vector<RowResult>& rows, const std::string& id,
+                       const std::string& what, const std::string& label, const char* mode,
+                       double bar) {
+  const std::string text = what + " of resnet20_cifar costs <= " + Fmt(bar) +
+                           "x an FP step at batch 128";
   const RowResult* fp = Find(rows, "resnet20_cifar", "train");
-  const RowResult* lsq = Find(rows, "resnet20_cifar", kLsqMode);
-  if (fp == nullptr || lsq == nullptr) return AddClaim(r, id, text, std::nullopt, "not measured");
-  const double wall = fp->engine.img_s / lsq->engine.img_s;
-  const double cpu = lsq->engine.cpu_ms / fp->engine.cpu_ms;
-  const std::string evidence = "LSQ/FP per step: " + Fmt(wall) + "x wall, " + Fmt(cpu) +
-                               "x CPU (" + Fmt(lsq->engine.img_s) + " vs " +
-                               Fmt(fp->engine.img_s) + " img/s) at batch " + Fmt(fp->plan.batch);
+  const RowResult* q = Find(rows, "resnet20_cifar", mode);
+  if (fp == nullptr || q == nullptr) return AddClaim(r, id, text, std::nullopt, "not measured");
+  const double wall = fp->engine.img_s / q->engine.img_s;
+  const double cpu = q->engine.cpu_ms / fp->engine.cpu_ms;
+  const std::string evidence = label + "/FP per step: " + Fmt(wall) + "x wall, " + Fmt(cpu) +
+                               "x CPU (" + Fmt(q->engine.img_s) + " vs " + Fmt(fp->engine.img_s) +
+                               " img/s) at batch " + Fmt(fp->plan.batch);
   if (fp->plan.batch != 128) return AddClaim(r, id, text, std::nullopt, evidence);
-  AddClaim(r, id, text, cpu <= kLsqOverheadBar, evidence);
-}
-
-// "a once-QAT step over three widths costs <= 3.2x an FP step" (same measure as the LSQ claim).
-void ClaimOnceQatOverhead(TableReport* r, const std::vector<RowResult>& rows) {
-  const std::string id = "strata_speed.onceqat_step_overhead";
-  const std::string text = "a once-QAT training step of resnet20_cifar over 2, 3 and 4 bits (US) "
-                           "costs <= " + Fmt(kOnceQatBar) + "x an FP step at batch 128";
-  const RowResult* fp = Find(rows, "resnet20_cifar", "train");
-  const RowResult* once = Find(rows, "resnet20_cifar", kOnceQatMode);
-  if (fp == nullptr || once == nullptr) return AddClaim(r, id, text, std::nullopt, "not measured");
-  const double wall = fp->engine.img_s / once->engine.img_s;
-  const double cpu = once->engine.cpu_ms / fp->engine.cpu_ms;
-  const std::string evidence = "once-QAT/FP per step: " + Fmt(wall) + "x wall, " + Fmt(cpu) +
-                               "x CPU (" + Fmt(once->engine.img_s) + " vs " +
-                               Fmt(fp->engine.img_s) + " img/s) at batch " + Fmt(fp->plan.batch);
-  if (fp->plan.batch != 128) return AddClaim(r, id, text, std::nullopt, evidence);
-  AddClaim(r, id, text, cpu <= kOnceQatBar, evidence);
+  AddClaim(r, id, text, cpu <= bar, evidence);
 }
 
 void ClaimParamsAndAllModels(TableReport* r, const std::vector<RowResult>& rows,
@@ -680,8 +665,11 @@ StatusOr<TableReport> StrataSpeed(const TableContext& ctx) {
   ClaimResnet20VsPytorch(&r, rows, "infer", caveat);
   ClaimResnet20Sgemm(&r, rows, sgemm);
   ClaimParamsAndAllModels(&r, rows, caveat);
-  ClaimLsqOverhead(&r, rows);
-  ClaimOnceQatOverhead(&r, rows);
+  ClaimStepOverhead(&r, rows, "strata_speed.lsq_step_overhead", "an LSQ 4/4 training step",
+                    "LSQ", kLsqMode, kLsqOverheadBar);
+  ClaimStepOverhead(&r, rows, "strata_speed.onceqat_step_overhead",
+                    "a once-QAT training step (US, widths 2, 3, 4 bits)", "once-QAT", kOnceQatMode,
+                    kOnceQatBar);
   const bool any_ratio =
       std::any_of(rows.begin(), rows.end(), [](const RowResult& x) { return x.has_pytorch(); });
   if (any_ratio && !caveat.empty()) note += " Ratios " + caveat.substr(2) + ".";
