@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -137,6 +138,22 @@ TEST(TrainerTest, BadInputIsAStatusNamingFieldAndValueWithNoOutput) {
       with("kind: SYNTHETIC split: TRAIN", "kind: CIFAR10 path: \"/no/such\" split: TRAIN"),
       "/no/such", "b7");
   ExpectRejected(with("seed: 7", "seed: 7 colour: 3"), "colour", "b8");
+}
+
+// Every config committed under reports/configs/ (the README's and the issues' commands)
+// parses and validates, pretrained runs included.
+TEST(TrainerTest, EveryCommittedConfigLoads) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("reports/configs")) {
+    if (e.path().extension() != ".pbtxt") continue;
+    ++n;
+    const StatusOr<ExperimentConfig> c = LoadExperimentConfig(e.path().string());
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    if (c.ok() && c.value().has_pretrained()) {
+      EXPECT_TRUE(ValidateExperimentConfig(c.value().pretrained()).ok()) << e.path();
+    }
+  }
+  EXPECT_GE(n, 7);
 }
 
 TEST(TrainerTest, CheckpointFromAnotherModelIsRejected) {
