@@ -17,32 +17,22 @@
 namespace strata {
 namespace {
 
-// A network, its SGD and a recipe: FP (mode 0), once-QAT US (1) or once-QAT MGD (2).
-struct Trainee {
-  explicit Trainee(int mode) : sgd(SgdOptions{.momentum = 0.9f}) {
+// FP (mode 0), once-QAT US (1) or once-QAT MGD (2) on a BenchResNet20.
+BenchTrainee::MakeRecipe OnceQat(int mode) {
+  if (mode == 0) return nullptr;
+  return [mode](const models::Network& net) -> std::unique_ptr<moo::Recipe> {
     moo::OnceQatOptions o;
     if (mode == 2) o.moo = moo::MooMethod::kMgd;
-    net = BenchResNet20(mode > 0 ? o.num_widths() : 1);
-    sgd.AddGroup(net->params());
-    recipe = std::make_unique<moo::FpRecipe>();
-    if (mode > 0) {
-      std::unique_ptr<moo::OnceQatRecipe> r = std::move(moo::OnceQatRecipe::Create(o, *net)).value();
-      CHECK(r->BeginStage(0, false, *net).ok());
-      sgd.AddGroup(r->Parameters(), 0.f);
-      recipe = std::move(r);
-    }
-  }
-  RecipeStepper Stepper() { return RecipeStepper(*net, recipe.get(), &sgd); }
-
-  std::unique_ptr<models::Network> net;
-  Sgd sgd;
-  std::unique_ptr<moo::Recipe> recipe;
-};
+    return std::move(moo::OnceQatRecipe::Create(o, net)).value();
+  };
+}
+int BnVariants(int mode) { return mode == 0 ? 1 : moo::OnceQatOptions().num_widths(); }
 
 // Arg 0: 0 = FP, 1 = once-QAT US, 2 = once-QAT MGD; arg 1: threads.
 void BM_OnceQatStep(benchmark::State& state) {
   SetNumThreads(static_cast<int>(state.range(1)));
-  Trainee t(static_cast<int>(state.range(0)));
+  const int mode = static_cast<int>(state.range(0));
+  BenchTrainee t(BnVariants(mode), OnceQat(mode));
   TimeRecipeSteps(state, t.Stepper());
 }
 BENCHMARK(BM_OnceQatStep)
@@ -58,7 +48,8 @@ BENCHMARK(BM_OnceQatStep)
 // the bar's number, robust to a machine whose speed drifts during the run.
 void BM_OnceQatRatio(benchmark::State& state) {
   SetNumThreads(static_cast<int>(state.range(1)));
-  Trainee fp(0), once(static_cast<int>(state.range(0)));
+  const int mode = static_cast<int>(state.range(0));
+  BenchTrainee fp(1, nullptr), once(BnVariants(mode), OnceQat(mode));
   TimeRecipeRatio(state, fp.Stepper(), once.Stepper());
 }
 BENCHMARK(BM_OnceQatRatio)

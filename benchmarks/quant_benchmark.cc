@@ -155,33 +155,22 @@ void ConvArgs(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_Conv)->Apply(ConvArgs);
 
-// A ResNet-20 (models::Build, width 1, CIFAR-sized), its SGD and a recipe: FP (bits 0) or
-// LSQ at W/A bits/bits (moo::LsqRecipe: every layer but the first conv and last linear,
-// weights and inputs).
-struct LsqTrainee {
-  explicit LsqTrainee(int bits) : net(BenchResNet20(1)), sgd(SgdOptions{.momentum = 0.9f}) {
-    sgd.AddGroup(net->params());
-    recipe = std::make_unique<moo::FpRecipe>();
-    if (bits == 0) return;
+// FP (bits 0) or LSQ at W/A bits/bits (moo::LsqRecipe: every layer but the first conv and
+// last linear, weights and inputs) on a BenchResNet20 (models::Build, width 1, CIFAR-sized).
+BenchTrainee::MakeRecipe Lsq(int bits) {
+  if (bits == 0) return nullptr;
+  return [bits](const models::Network& net) -> std::unique_ptr<moo::Recipe> {
     moo::PrecisionPlan plan;
     plan.w_bits = plan.a_bits = bits;
-    std::unique_ptr<moo::LsqRecipe> lsq = std::move(moo::LsqRecipe::Create(plan, *net)).value();
-    CHECK(lsq->BeginStage(0, false, *net).ok());
-    sgd.AddGroup(lsq->Parameters(), 0.f);
-    recipe = std::move(lsq);
-  }
-  RecipeStepper Stepper() { return RecipeStepper(*net, recipe.get(), &sgd); }
-
-  std::unique_ptr<models::Network> net;
-  Sgd sgd;
-  std::unique_ptr<moo::Recipe> recipe;
-};
+    return std::move(moo::LsqRecipe::Create(plan, net)).value();
+  };
+}
 
 // One training step at batch 128: zero grads, forward, cross-entropy, backward, SGD.
 // Arg 0: 0 = FP, b = LSQ b/b; arg 1: threads.
 void BM_ResNet20Step(benchmark::State& state) {
   SetNumThreads(static_cast<int>(state.range(1)));
-  LsqTrainee t(static_cast<int>(state.range(0)));
+  BenchTrainee t(1, Lsq(static_cast<int>(state.range(0))));
   TimeRecipeSteps(state, t.Stepper());
 }
 BENCHMARK(BM_ResNet20Step)
@@ -199,7 +188,7 @@ BENCHMARK(BM_ResNet20Step)
 // Arg 0: bits; arg 1: threads.
 void BM_ResNet20LsqRatio(benchmark::State& state) {
   SetNumThreads(static_cast<int>(state.range(1)));
-  LsqTrainee fp(0), lsq(static_cast<int>(state.range(0)));
+  BenchTrainee fp(1, nullptr), lsq(1, Lsq(static_cast<int>(state.range(0))));
   TimeRecipeRatio(state, fp.Stepper(), lsq.Stepper());
 }
 BENCHMARK(BM_ResNet20LsqRatio)

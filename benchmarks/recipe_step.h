@@ -15,6 +15,7 @@
 #define STRATA_BENCHMARKS_RECIPE_STEP_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -60,6 +61,29 @@ class RecipeStepper {
   Sgd* sgd_;
   Tensor x_;
   std::vector<int32_t> labels_;
+};
+
+// A BenchResNet20, its SGD (momentum 0.9: the weights, and the recipe's parameters without
+// decay) and the recipe `make` builds for it (started with BeginStage), or FP when `make` is
+// empty. Stepper() steps it.
+struct BenchTrainee {
+  using MakeRecipe = std::function<std::unique_ptr<moo::Recipe>(const models::Network&)>;
+  BenchTrainee(int bn_variants, const MakeRecipe& make)
+      : net(BenchResNet20(bn_variants)), sgd(SgdOptions{.momentum = 0.9f}) {
+    sgd.AddGroup(net->params());
+    if (!make) {
+      recipe = std::make_unique<moo::FpRecipe>();
+      return;
+    }
+    recipe = make(*net);
+    CHECK(recipe->BeginStage(0, /*resumed=*/false, *net).ok());
+    sgd.AddGroup(recipe->Parameters(), 0.f);
+  }
+  RecipeStepper Stepper() { return RecipeStepper(*net, recipe.get(), &sgd); }
+
+  std::unique_ptr<models::Network> net;
+  Sgd sgd;
+  std::unique_ptr<moo::Recipe> recipe;
 };
 
 // Times steps (after one untimed step); counters["img/s"].
