@@ -11,6 +11,14 @@
 namespace strata {
 namespace reports {
 
+std::string Wa(int bits) { return std::to_string(bits) + "/" + std::to_string(bits); }
+
+Cell PaperCell(const PaperTable& t, const std::string& row, const std::string& column) {
+  const PaperEntry* e = t.Find(row, column);
+  if (e == nullptr || e->value.empty() || e->value == "-") return Null();
+  return e->number ? Number(*e->number) : Text(e->value);
+}
+
 ExperimentConfig FmnistConfig(const std::string& model, double width) {
   ExperimentConfig c;
   c.set_name(model);

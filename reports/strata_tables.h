@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/paper_numbers.h"
 #include "reports/table.h"
 
 namespace strata {
@@ -28,6 +29,13 @@ ExperimentConfig FmnistConfig(const std::string& model, double width);
 ExperimentConfig LsqConfig(const std::string& model, double width, int bits);
 // The same for the baselines of seed 001 Sec. 3.3 at 2..4 bits: ascending layers or co-training.
 ExperimentConfig NestedConfig(const std::string& model, double width, bool cotrain);
+
+// "b/b": a uniform W/A setting's label in the vertical-layering tables (evaluation points
+// are moo::WidthName(b) = "w<b>a<b>").
+std::string Wa(int bits);
+// The paper's value at (row, column) as a cell: Null when missing or "-", else its number
+// (or its text when it is not one).
+Cell PaperCell(const PaperTable& t, const std::string& row, const std::string& column);
 
 struct SeedStats {
   double mean = 0, std = 0;  // std: sample standard deviation (0 for one seed)

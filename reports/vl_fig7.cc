@@ -58,9 +58,6 @@ using Cells = std::vector<std::pair<std::string, Cell>>;
 constexpr int kBits[] = {2, 3, 4};
 constexpr int kProbeLayers = 5;  // "the last five convolution layers" (Fig. 7(c))
 
-std::string Wa(int b) { return std::to_string(b) + "/" + std::to_string(b); }
-std::string EvalName(int b) { return "w" + std::to_string(b) + "a" + std::to_string(b); }
-
 // Fig. 7(c) uses ResNet-50 in the paper; smoke and quick plan ResNet-18 only.
 const vlmore::Network& ProbeNetwork(const TableContext& ctx) {
   return vlmore::ByPaperName(vlmore::WideNetworks(ctx) ? "ResNet-50" : "ResNet-18");
@@ -139,7 +136,7 @@ MgdPanels AddMgdRows(const SeededRuns& mgd, TableReport* r) {
   MgdPanels out;
   const RunResult& m = mgd.seeds.at(0).result;
   for (int k = 0; k < 3; ++k) {
-    const std::string w = EvalName(kBits[k]);
+    const std::string w = moo::WidthName(kBits[k]);
     Series a{"alpha " + Wa(kBits[k]), {}, {}}, g{"||g|| " + Wa(kBits[k]), {}, {}};
     for (const EpochRecord& e : m.epochs()) {
       a.x.push_back(e.epoch()), a.y.push_back(Metric(e, "alpha_" + w));
@@ -152,9 +149,9 @@ MgdPanels AddMgdRows(const SeededRuns& mgd, TableReport* r) {
   for (const EpochRecord& e : m.epochs()) {
     Cells cells = {{"panel", Text("(a), (b)")}, {"epoch", Number(e.epoch())}};
     for (int b : kBits) {
-      cells.emplace_back("alpha " + Wa(b), Number(Metric(e, "alpha_" + EvalName(b))));
-      cells.emplace_back("alpha std " + Wa(b), Number(Metric(e, "alpha_std_" + EvalName(b))));
-      cells.emplace_back("grad norm " + Wa(b), Number(Metric(e, "grad_norm_" + EvalName(b))));
+      cells.emplace_back("alpha " + Wa(b), Number(Metric(e, "alpha_" + moo::WidthName(b))));
+      cells.emplace_back("alpha std " + Wa(b), Number(Metric(e, "alpha_std_" + moo::WidthName(b))));
+      cells.emplace_back("grad norm " + Wa(b), Number(Metric(e, "grad_norm_" + moo::WidthName(b))));
     }
     AddRunCells(mgd, &cells);
     AddRow(r, cells);

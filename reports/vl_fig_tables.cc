@@ -25,15 +25,6 @@ constexpr double kR50Width = 0.125;  // of the preset's width (quick: 1/16)
 constexpr char kResNet18[] = "resnet18_cifar";
 constexpr double kR18Width = 0.25;  // vl_table1/2's runs
 
-std::string Wa(int b) { return std::to_string(b) + "/" + std::to_string(b); }
-std::string EvalName(int b) { return "w" + std::to_string(b) + "a" + std::to_string(b); }
-
-Cell PaperCell(const PaperTable& t, const std::string& row, const std::string& column) {
-  const PaperEntry* e = t.Find(row, column);
-  if (e == nullptr || e->value.empty() || e->value == "-") return Null();
-  return e->number ? Number(*e->number) : Text(e->value);
-}
-
 // As LsqConfig's QAT runs: from the FP run, LR 0.1x FP's, cosine without warm-up.
 ExperimentConfig QatFrom(const std::string& model, double width, const std::string& name) {
   ExperimentConfig c = FmnistConfig(model, width);
@@ -143,7 +134,7 @@ StatusOr<TableReport> VlTable5(const TableContext& ctx) {
                          Text(e != nullptr && e->cited ? "yes (paper's copy of AdaBits)" : "no"));
     }
     for (int k = 0; k < 3 && row.run >= 0; ++k) {
-      const SeedStats s = EvalStats(runs[row.run], EvalName(kBits[k]));
+      const SeedStats s = EvalStats(runs[row.run], moo::WidthName(kBits[k]));
       top1[i][k] = s.mean;
       cells.emplace_back("strata " + Wa(kBits[k]), StatCell(s));
       if (*row.paper_row) {
@@ -321,7 +312,7 @@ StatusOr<TableReport> VlFig5(const TableContext& ctx) {
                            o.source_bits, b, o.compensation);
     top1[0][k] = Top1Stats(runs[k]).mean;
     top1[1][k] = b == 4 ? top1[0][k] : NAN;  // not a network of its own (no activation steps)
-    top1[2][k] = EvalStats(runs[3], EvalName(b)).mean;
+    top1[2][k] = EvalStats(runs[3], moo::WidthName(b)).mean;
   }
   TableReport r = NewReport("vl_fig5", ctx.preset, "vertical layering",
                             "weight histograms at 2/3/4 bits of one layer");

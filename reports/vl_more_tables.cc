@@ -50,9 +50,6 @@ using Cells = std::vector<std::pair<std::string, Cell>>;
 constexpr int kBits[] = {2, 3, 4};
 constexpr double kWidth = 0.25;  // of the preset's width: vl_table1/2/7's and strata_fp's
 
-std::string Wa(int b) { return std::to_string(b) + "/" + std::to_string(b); }
-std::string EvalName(int b) { return "w" + std::to_string(b) + "a" + std::to_string(b); }
-
 }  // namespace
 
 namespace vlmore {
@@ -101,12 +98,6 @@ const SeededRuns& ById(const std::vector<SeededRuns>& runs, const std::string& i
   return runs.front();
 }
 
-Cell PaperCell(const PaperTable& t, const std::string& row, const std::string& column) {
-  const PaperEntry* e = t.Find(row, column);
-  if (e == nullptr || e->value.empty() || e->value == "-") return Null();
-  return e->number ? Number(*e->number) : Text(e->value);
-}
-
 SeedStats Collect(const std::vector<double>& v, bool diverged) {
   SeedStats s;
   s.n = static_cast<int>(v.size());
@@ -132,7 +123,7 @@ WidthStats OnceStats(const SeededRuns& runs) {
     for (const RunRecord& r : runs.seeds) {
       double a = std::nan(""), b = std::nan("");
       for (const EvalRecord& e : r.result.final_evals()) {
-        if (e.name() == EvalName(kBits[k])) a = e.top1(), b = e.top5();
+        if (e.name() == moo::WidthName(kBits[k])) a = e.top1(), b = e.top5();
       }
       t1.push_back(a), t5.push_back(b);
       diverged |= r.result.diverged() || std::isnan(a);

@@ -19,15 +19,6 @@ constexpr char kResNet[] = "resnet18_cifar";
 constexpr char kMobileNet[] = "mobilenetv2_cifar";
 constexpr double kWidth = 0.25;  // of the preset's width, like strata_fp and vl_table1
 
-std::string Wa(int b) { return std::to_string(b) + "/" + std::to_string(b); }
-std::string EvalName(int b) { return "w" + std::to_string(b) + "a" + std::to_string(b); }
-
-Cell PaperCell(const PaperTable& t, const std::string& row, const std::string& column) {
-  const PaperEntry* e = t.Find(row, column);
-  if (e == nullptr || e->value.empty() || e->value == "-") return Null();
-  return e->number ? Number(*e->number) : Text(e->value);
-}
-
 OnceQatRecipeConfig WithoutCompensation(OnceQatRecipeConfig r) {
   r.set_without_compensation(true);
   return r;
@@ -121,7 +112,7 @@ StatusOr<TableReport> VlTable2(const TableContext& ctx) {
   const SeededRuns& o = runs[3];
   std::vector<std::pair<std::string, Cell>> cells = {{"method", Text("once-QAT (ours in the paper)")}};
   for (int k = 0; k < 3; ++k) {
-    const SeedStats s = EvalStats(o, EvalName(kBits[k]));
+    const SeedStats s = EvalStats(o, moo::WidthName(kBits[k]));
     once[k] = s.mean;
     cells.emplace_back("strata " + Wa(kBits[k]), StatCell(s));
     cells.emplace_back("paper " + Wa(kBits[k]), PaperCell(paper, "Ours", "Top-1 | " + Wa(kBits[k])));
@@ -190,7 +181,7 @@ StatusOr<TableReport> VlTable7(const TableContext& ctx) {
       std::vector<std::pair<std::string, Cell>> cells = {{"model", Text(kModels[m])},
                                                          {"scheme", Text(kSchemes[s])}};
       for (int k = 0; k < 3; ++k) {
-        const SeedStats st = EvalStats(run, EvalName(kBits[k]));
+        const SeedStats st = EvalStats(run, moo::WidthName(kBits[k]));
         top1[m][s][k] = st.mean;
         cells.emplace_back("strata " + Wa(kBits[k]), StatCell(st));
         cells.emplace_back("paper " + Wa(kBits[k]), PaperCell(paper, row, "Top-1 | " + Wa(kBits[k])));
