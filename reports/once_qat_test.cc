@@ -139,6 +139,36 @@ TEST_F(OnceQatRunTest, ModelFileReproducesEveryWidthBitForBitFromEveryPrefix) {
   }
 }
 
+TEST_F(OnceQatRunTest, FileCutInsideASectionLoadsOnlyWhenAskedExplicitly) {
+  // vlmodel --eval: a cut file is an error naming the section by default; the shorter model
+  // only with --allow_truncated (allow_truncated_prefix), and then read_info says so.
+  StatusOr<OnceQatRun> run = LoadOnceQatRun(TestTmpDir("qat"));
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  StatusOr<quant::VlModel> m = ExportVlModel(run.value());
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  StatusOr<std::string> bytes = quant::SerializeVlModel(m.value());
+  ASSERT_TRUE(bytes.ok());
+  const std::vector<int64_t> sizes = quant::SectionSizes(m.value());
+  const std::string path = TestTmpDir("cut.vlm");
+  ASSERT_TRUE(WriteFileAtomic(path, bytes.value().substr(0, sizes[0] + 5)).ok());
+
+  quant::VlReadOptions strict;
+  StatusOr<VlFileEval> refused = EvaluateVlModelFile(path, strict);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kDataLoss) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("section 1"), std::string::npos)
+      << refused.status().ToString();
+
+  quant::VlReadOptions asked;
+  asked.allow_truncated_prefix = true;
+  StatusOr<VlFileEval> prefix = EvaluateVlModelFile(path, asked);
+  ASSERT_TRUE(prefix.ok()) << prefix.status().ToString();
+  EXPECT_EQ(prefix.value().model.bits, 2);
+  EXPECT_TRUE(prefix.value().model.read_info.dropped_partial);
+  EXPECT_NE(prefix.value().model.read_info.note.find("section 1"), std::string::npos);
+  EXPECT_EQ(prefix.value().eval.top1(), result_->final_evals(0).top1());
+}
+
 TEST_F(OnceQatRunTest, NotAOnceQatRunIsAStatus) {
   StatusOr<OnceQatRun> run = LoadOnceQatRun(TestTmpDir("fp"));
   ASSERT_FALSE(run.ok());

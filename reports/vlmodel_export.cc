@@ -307,5 +307,14 @@ int64_t FpTensorBits(const quant::VlModel& m) {
   return total;
 }
 
+StatusOr<VlFileEval> EvaluateVlModelFile(const std::string& path,
+                                         const quant::VlReadOptions& options) {
+  VlFileEval out;
+  STRATA_ASSIGN_OR_RETURN(out.model, quant::ReadVlModel(path, options));
+  STRATA_ASSIGN_OR_RETURN(VlNetwork net, BuildFromVlModel(out.model));
+  STRATA_ASSIGN_OR_RETURN(out.eval, EvaluateTestSet(net.config, *net.net, net.Context()));
+  return out;
+}
+
 }  // namespace reports
 }  // namespace strata

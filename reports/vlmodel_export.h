@@ -66,6 +66,18 @@ StatusOr<VlNetwork> BuildFromVlModel(const quant::VlModel& m);
 StatusOr<EvalRecord> EvaluateTestSet(const ExperimentConfig& config, const models::Network& net,
                                      const models::ForwardContext& ctx);
 
+// A model file evaluated from the file alone (//reports:vlmodel --eval): read up to
+// options.max_bits (0: every section), build, run the test set. A file cut inside a section
+// is a DataLoss Status naming the section unless options.allow_truncated_prefix (the
+// user's explicit --allow_truncated), when its complete sections load and
+// model.read_info says what was dropped.
+struct VlFileEval {
+  quant::VlModel model;  // as read (bits, read_info); codes and tensors included
+  EvalRecord eval;
+};
+StatusOr<VlFileEval> EvaluateVlModelFile(const std::string& path,
+                                         const quant::VlReadOptions& options);
+
 // Bits of the quantized weights of the b-bit model: sum over quantized layers of numel * b
 // (the weight-size column of the paper's Table 5), and of the FP tensors (32 each).
 int64_t QuantizedWeightBits(const quant::VlModel& m, int bits);

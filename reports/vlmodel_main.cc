@@ -4,9 +4,10 @@
 //   bazel run //reports:vlmodel -- --run=<run dir with result.pb, weights.ckpt> --out=m.vlm
 //       writes the file; prints per width the file size of its prefix and the bits of the
 //       quantized weights (seed 001 Table 5's weight-size column)
-//   bazel run //reports:vlmodel -- --eval=m.vlm [--bits=3]
-//       loads the file (up to --bits; default every section; a file cut inside a section
-//       loads its complete sections), builds the network and evaluates its test set
+//   bazel run //reports:vlmodel -- --eval=m.vlm [--bits=3] [--allow_truncated]
+//       loads the file (up to --bits; default every section), builds the network and
+//       evaluates its test set; a file cut inside a section is an error naming the section,
+//       unless --allow_truncated asks for its complete sections (a note says what was cut)
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -33,19 +34,18 @@ Status Export(const std::string& run_dir, const std::string& out) {
   return Status::Ok();
 }
 
-Status Eval(const std::string& path, int bits) {
+Status Eval(const std::string& path, int bits, bool allow_truncated) {
   quant::VlReadOptions o;
   o.max_bits = bits;
-  o.allow_truncated_prefix = true;
-  STRATA_ASSIGN_OR_RETURN(quant::VlModel m, quant::ReadVlModel(path, o));
-  if (m.read_info.dropped_partial) std::printf("note: %s\n", m.read_info.note.c_str());
-  STRATA_ASSIGN_OR_RETURN(VlNetwork net, BuildFromVlModel(m));
-  STRATA_ASSIGN_OR_RETURN(EvalRecord e, EvaluateTestSet(net.config, *net.net, net.Context()));
+  o.allow_truncated_prefix = allow_truncated;
+  STRATA_ASSIGN_OR_RETURN(VlFileEval r, EvaluateVlModelFile(path, o));
+  const quant::VlReadInfo& info = r.model.read_info;
+  if (info.dropped_partial) std::printf("note: %s\n", info.note.c_str());
   std::printf("%s: w%da%d from %lld bytes (%d of %d sections): top-1 %.2f %%, top-5 %.2f %%, "
               "loss %.4f\n",
-              path.c_str(), m.bits, m.bits, static_cast<long long>(m.read_info.bytes_used),
-              m.read_info.sections_read, m.read_info.sections_declared, e.top1(), e.top5(),
-              e.loss());
+              path.c_str(), r.model.bits, r.model.bits, static_cast<long long>(info.bytes_used),
+              info.sections_read, info.sections_declared, r.eval.top1(), r.eval.top5(),
+              r.eval.loss());
   return Status::Ok();
 }
 
@@ -67,8 +67,10 @@ int Main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a.rfind("--run=", 0) && a.rfind("--out=", 0) && a.rfind("--eval=", 0) &&
-        a.rfind("--bits=", 0)) {
-      std::fprintf(stderr, "vlmodel: unknown argument '%s' (--run --out | --eval [--bits])\n",
+        a.rfind("--bits=", 0) && a != "--allow_truncated") {
+      std::fprintf(stderr,
+                   "vlmodel: unknown argument '%s' (--run --out | --eval [--bits] "
+                   "[--allow_truncated])\n",
                    a.c_str());
       return 2;
     }
@@ -86,10 +88,12 @@ int Main(int argc, char** argv) {
   if (!run.empty() && !out.empty()) {
     s = Export(run, out);
   } else if (!eval.empty()) {
-    s = Eval(eval, static_cast<int>(bits));
+    bool allow_truncated = false;
+    for (int i = 1; i < argc; ++i) allow_truncated |= std::string(argv[i]) == "--allow_truncated";
+    s = Eval(eval, static_cast<int>(bits), allow_truncated);
   } else {
     std::fprintf(stderr, "usage: vlmodel --run=<dir> --out=<file.vlm> | --eval=<file.vlm> "
-                         "[--bits=b]\n");
+                         "[--bits=b] [--allow_truncated]\n");
     return 2;
   }
   if (!s.ok()) {
