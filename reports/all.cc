@@ -138,6 +138,9 @@ int Main(int argc, char** argv) {
         CommandOutput("git -C '" + WorkspaceRoot() + "' describe --always --dirty 2>/dev/null") +
         "\n- runs: " + std::to_string(r.computed()) + " trained, " + std::to_string(r.reused()) +
         " reused from the cache (" + ctx->cache_dir + ")" +
+        (r.adopted() > 0 ? ", " + std::to_string(r.adopted()) + " adopted from Bazel run actions (" +
+                               r.options().adopt_dir + ")"
+                         : std::string()) +
         (r.recomputed_corrupt() > 0
              ? ", " + std::to_string(r.recomputed_corrupt()) + " corrupt entries recomputed"
              : std::string()) +

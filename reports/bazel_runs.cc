@@ -35,7 +35,7 @@ struct Manifest {
     if (config.has_pretrained()) pretrained = Add(config.pretrained());
     std::string text;
     CHECK(google::protobuf::TextFormat::PrintToString(config, &text));
-    const std::string hash = Sha256Hex(text).substr(0, 20);
+    const std::string hash = RunActionHash(config);
     runs[hash] = {text, pretrained};
     return hash;
   }

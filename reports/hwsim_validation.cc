@@ -86,7 +86,8 @@ Status ReferenceDir(const TableContext& ctx, TableReport* r) {
     const auto it = ctx.flags.find(k);
     return it == ctx.flags.end() ? std::string() : it->second;
   };
-  const std::string dir = get("reference"), topo = get("topology"), cfg_path = get("config");
+  const std::string dir = UserPath(get("reference")), topo = UserPath(get("topology")),
+                    cfg_path = UserPath(get("config"));
   if (topo.empty() || cfg_path.empty()) {
     return InvalidArgumentError("flag --reference needs --topology=<csv> and --config=<cfg>");
   }

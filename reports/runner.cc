@@ -71,6 +71,21 @@ StatusOr<int> Spawn(const std::vector<std::string>& args, const std::string& log
   return WEXITSTATUS(status);
 }
 
+// A config as an adopted result states it, compared with the planned one: the thread count
+// and Fashion-MNIST's directory (a Bazel action passes its sandbox's) left out; the data
+// itself is compared by digest.
+void ClearRunLocalFields(ExperimentConfig* c) {
+  c->set_threads(0);
+  for (datasets::DatasetConfig* d : {c->mutable_train_data(), c->mutable_test_data()}) {
+    if (d->kind() == datasets::DatasetConfig::FASHION_MNIST) d->clear_path();
+  }
+  if (c->has_pretrained()) ClearRunLocalFields(c->mutable_pretrained());
+}
+std::string AdoptionKey(ExperimentConfig c) {
+  ClearRunLocalFields(&c);
+  return DeterministicBinary(c);
+}
+
 std::string Label(const ExperimentConfig& c) {
   return (c.name().empty() ? c.model().name() : c.name()) + " (seed " + std::to_string(c.seed()) +
          ")";
@@ -91,6 +106,12 @@ std::string RunKey(const ExperimentConfig& config, const std::string& code_versi
   material += "pretrained " + pretrained_key + "\n";
   material += "config " + Sha256Hex(DeterministicBinary(c)) + "\n";
   return Sha256Hex(material);
+}
+
+std::string RunActionHash(const ExperimentConfig& config) {
+  std::string text;
+  CHECK(google::protobuf::TextFormat::PrintToString(config, &text));
+  return Sha256Hex(text).substr(0, 20);
 }
 
 Runner::Runner(RunnerOptions options) : options_(std::move(options)) {}
@@ -160,6 +181,54 @@ Status Runner::Compute(const ExperimentConfig& config, const std::string& dir,
   return Status::Ok();
 }
 
+Status Runner::Adopt(const ExperimentConfig& config, const std::string& dir,
+                     const RunRecord* pretrained) {
+  const std::string src = Join(options_.adopt_dir, RunActionHash(config));
+  const std::string result_path = Join(src, "result.pb");
+  if (!FileExists(result_path)) return NotFoundError(src + ": no run action outputs");
+  STRATA_ASSIGN_OR_RETURN(std::string result_bytes, ReadFile(result_path));
+  STRATA_ASSIGN_OR_RETURN(std::string weights_bytes, ReadFile(Join(src, kWeightsFile)));
+  RunResult r;
+  if (!r.ParseFromString(result_bytes)) return DataLossError(result_path + ": not a RunResult");
+  if (AdoptionKey(r.config()) != AdoptionKey(config)) {
+    return FailedPreconditionError(result_path + ": field config: run '" + r.config().name() +
+                                   "' differs from the planned config");
+  }
+  if (r.code_version() != options_.code_version) {
+    return FailedPreconditionError(result_path + ": field code_version: '" + r.code_version() +
+                                   "', this build is '" + options_.code_version + "'");
+  }
+  STRATA_ASSIGN_OR_RETURN(std::string train,
+                          DigestOf("train_data", DeterministicBinary(config.train_data())));
+  STRATA_ASSIGN_OR_RETURN(std::string test,
+                          DigestOf("test_data", DeterministicBinary(config.test_data())));
+  if (r.train_data_digest() != train || r.test_data_digest() != test) {
+    return FailedPreconditionError(result_path + ": fields train/test_data_digest: trained on "
+                                   "other data than the config names now");
+  }
+  if (pretrained != nullptr) {
+    // The action's --init was its pretrained action's weights: they must be the cache's.
+    const std::string init = Join(Join(options_.adopt_dir, RunActionHash(config.pretrained())),
+                                  kWeightsFile);
+    StatusOr<std::string> init_bytes = ReadFile(init);
+    STRATA_ASSIGN_OR_RETURN(std::string cached, ReadFile(Join(pretrained->dir, kWeightsFile)));
+    if (!init_bytes.ok() || Sha256Hex(*init_bytes) != Sha256Hex(cached)) {
+      return FailedPreconditionError(init + ": not the pretrained weights of the cache entry " +
+                                     pretrained->dir);
+    }
+  }
+  std::string text;
+  CHECK(google::protobuf::TextFormat::PrintToString(config, &text));
+  STRATA_RETURN_IF_ERROR(WriteFileAtomic(Join(dir, "config.pbtxt"), text));
+  STRATA_RETURN_IF_ERROR(WriteFileAtomic(Join(dir, kWeightsFile), weights_bytes));
+  StatusOr<std::string> json = ReadFile(Join(src, "result.json"));
+  if (json.ok()) STRATA_RETURN_IF_ERROR(WriteFileAtomic(Join(dir, "result.json"), *json));
+  STRATA_RETURN_IF_ERROR(
+      WriteFileAtomic(Join(dir, "train.log"), "adopted from the Bazel run action outputs " + src +
+                                                  " (not trained here)\n"));
+  return WriteFileAtomic(Join(dir, "result.pb"), result_bytes);
+}
+
 StatusOr<RunRecord> Runner::Get(const ExperimentConfig& config) {
   RunRecord rec;
   STRATA_ASSIGN_OR_RETURN(rec.key, Key(config));
@@ -192,13 +261,24 @@ StatusOr<RunRecord> Runner::Get(const ExperimentConfig& config) {
     pre = *std::move(p);
   }
   STRATA_RETURN_IF_ERROR(MakeDirs(rec.dir));
-  if (options_.log) {
-    std::fprintf(options_.log, "run %s: training (log %s/train.log)\n", Label(config).c_str(),
-                 rec.dir.c_str());
-    std::fflush(options_.log);
+  const RunRecord* pretrained = config.has_pretrained() ? &pre : nullptr;
+  if (!options_.adopt_dir.empty()) {
+    const Status a = Adopt(config, rec.dir, pretrained);
+    rec.adopted = a.ok();
+    if (!a.ok() && a.code() != StatusCode::kNotFound && options_.log) {
+      std::fprintf(options_.log, "run %s: not adopted (%s)\n", Label(config).c_str(),
+                   a.message().c_str());
+    }
   }
   const auto start = std::chrono::steady_clock::now();
-  STRATA_RETURN_IF_ERROR(Compute(config, rec.dir, config.has_pretrained() ? &pre : nullptr));
+  if (!rec.adopted) {
+    if (options_.log) {
+      std::fprintf(options_.log, "run %s: training (log %s/train.log)\n", Label(config).c_str(),
+                   rec.dir.c_str());
+      std::fflush(options_.log);
+    }
+    STRATA_RETURN_IF_ERROR(Compute(config, rec.dir, pretrained));
+  }
   StatusOr<std::string> result_bytes = ReadFile(Join(rec.dir, "result.pb"));
   StatusOr<std::string> weights_bytes = ReadFile(Join(rec.dir, kWeightsFile));
   if (!result_bytes.ok()) return result_bytes.status();
@@ -209,10 +289,11 @@ StatusOr<RunRecord> Runner::Get(const ExperimentConfig& config) {
   STRATA_RETURN_IF_ERROR(
       WriteFileAtomic(Join(rec.dir, kEntryFile),
                       EntryText(rec.key, Sha256Hex(*result_bytes), Sha256Hex(*weights_bytes))));
-  ++computed_;
+  ++(rec.adopted ? adopted_ : computed_);
   if (options_.log) {
-    std::fprintf(options_.log, "run %s: top-1 %.2f%%%s in %.1f s\n", Label(config).c_str(),
+    std::fprintf(options_.log, "run %s: top-1 %.2f%%%s %s in %.1f s\n", Label(config).c_str(),
                  rec.result.final_test_top1(), rec.result.diverged() ? " (diverged)" : "",
+                 rec.adopted ? "adopted from its Bazel action" : "trained",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return rec;

@@ -22,6 +22,13 @@
 //
 // The thread count is not part of the key: results are bit-identical for any thread
 // count (DESIGN.md principle 2, tested in engine and trainer tests).
+//
+// Runs trained elsewhere as Bazel actions (runs.bzl: `bazel build //reports:<table>_results`,
+// outputs <bazel-bin>/reports/runs/<RunActionHash>/) are adopted instead of retrained when
+// `adopt_dir` names that directory: a run missing from the cache is copied from its action's
+// outputs if they check out (same config, code version and data digests, and trained from
+// the same pretrained weights as the cache's pretrained entry), else trained as usual (a
+// message says why). Adopted entries are ordinary entries afterwards.
 #ifndef STRATA_REPORTS_RUNNER_H_
 #define STRATA_REPORTS_RUNNER_H_
 
@@ -41,6 +48,7 @@ struct RunnerOptions {
   std::string code_version;  // part of every key
   int threads = 0;           // --threads of the runs (0: the train binary's default)
   bool fresh = false;        // recompute and overwrite
+  std::string adopt_dir;     // finished Bazel run actions (bazel-bin/reports/runs); "" = none
   std::FILE* log = stderr;   // one line per run; null: silent
 };
 
@@ -50,11 +58,16 @@ std::string RunKey(const ExperimentConfig& config, const std::string& code_versi
                    const std::string& train_data_digest, const std::string& test_data_digest,
                    const std::string& pretrained_key);
 
+// The name of a run's Bazel action and output directory (runs.bzl, bazel_runs.h): the first
+// 20 hex digits of the SHA-256 of the config's text format (threads as planned).
+std::string RunActionHash(const ExperimentConfig& config);
+
 struct RunRecord {
   RunResult result;
   std::string key;
   std::string dir;     // the cache entry
   bool reused = false; // served from the cache
+  bool adopted = false; // copied from a Bazel run action's outputs (adopt_dir)
 };
 
 class Runner {
@@ -70,6 +83,7 @@ class Runner {
 
   int computed() const { return computed_; }
   int reused() const { return reused_; }
+  int adopted() const { return adopted_; }
   int recomputed_corrupt() const { return corrupt_; }
   const RunnerOptions& options() const { return options_; }
 
@@ -80,10 +94,14 @@ class Runner {
   // OK with the result when dir's entry is complete and intact for `key`; the reason
   // otherwise (absent: NotFound).
   StatusOr<RunResult> ReadEntry(const std::string& dir, const std::string& key);
+  // Copies the run's Bazel action outputs into dir when they check out; NotFound when the
+  // action has no outputs, another error saying what did not match.
+  Status Adopt(const ExperimentConfig& config, const std::string& dir,
+               const RunRecord* pretrained);
 
   RunnerOptions options_;
   std::map<std::string, std::string> data_digests_;  // serialized DatasetConfig -> digest
-  int computed_ = 0, reused_ = 0, corrupt_ = 0;
+  int computed_ = 0, reused_ = 0, corrupt_ = 0, adopted_ = 0;
 };
 
 }  // namespace reports

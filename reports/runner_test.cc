@@ -10,6 +10,8 @@
 #include <set>
 #include <string>
 
+#include <google/protobuf/text_format.h>
+
 #include "gtest/gtest.h"
 #include "reports/test_util.h"
 #include "reports/preset.h"
@@ -156,6 +158,99 @@ TEST(RunnerTest, PretrainedRunIsComputedOnceAndInitialisesTheRun) {
   EXPECT_NE(r->result.param_digest(), pre->result.param_digest());  // BN statistics moved
 }
 
+// What a Bazel run action (runs.bzl) leaves: train on the config text with the code-version
+// stamp and --init from the pretrained action's outputs, then result.pb, result.json and
+// weights.ckpt in <dir>/<RunActionHash>/.
+void RunAction(const ExperimentConfig& c, const std::string& dir) {
+  const std::string out = dir + "/" + RunActionHash(c);
+  const std::string work = out + ".work";
+  ASSERT_TRUE(MakeDirs(work).ok());
+  std::string text;
+  ASSERT_TRUE(google::protobuf::TextFormat::PrintToString(c, &text));
+  ASSERT_TRUE(WriteFileAtomic(work + "/config.pbtxt", text).ok());
+  std::string cmd = RunfilePath("reports/train") + " --config=" + work + "/config.pbtxt --out=" +
+                    work + "/run --code_version=test-code-version --threads=1";
+  if (c.has_pretrained()) {
+    cmd += " --init=" + dir + "/" + RunActionHash(c.pretrained()) + "/weights.ckpt";
+  }
+  ASSERT_EQ(std::system((cmd + " > " + work + "/train.log 2>&1").c_str()), 0) << cmd;
+  ASSERT_TRUE(MakeDirs(out).ok());
+  for (const char* f : {"result.pb", "result.json", "weights.ckpt"}) {
+    std::filesystem::copy_file(work + "/run/" + f, out + "/" + f);
+  }
+  std::filesystem::remove_all(work);
+}
+
+TEST(RunnerTest, AdoptsBazelRunActionOutputsOnlyWhenTheyCheckOut) {
+  ExperimentConfig child = Tiny();
+  child.set_name("child");
+  *child.mutable_pretrained() = Tiny();
+  const std::string actions = TestTmpDir("actions");
+  std::filesystem::remove_all(actions);
+  RunAction(child.pretrained(), actions);
+  RunAction(child, actions);
+
+  // Trained here, for comparison.
+  std::filesystem::remove_all(TestTmpDir("cache_trained"));
+  Runner trainer(Options("cache_trained"));
+  StatusOr<RunRecord> trained = trainer.Get(child);
+  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
+
+  auto adopting = [&](const std::string& cache, const std::string& code_version) {
+    std::filesystem::remove_all(TestTmpDir(cache));
+    RunnerOptions o = Options(cache);
+    o.adopt_dir = actions;
+    o.code_version = code_version;
+    return std::make_unique<Runner>(o);
+  };
+  std::unique_ptr<Runner> runner = adopting("cache_adopt", "test-code-version");
+  StatusOr<RunRecord> r = runner->Get(child);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->adopted);
+  EXPECT_EQ(runner->adopted(), 2);
+  EXPECT_EQ(runner->computed(), 0);
+  EXPECT_EQ(r->result.param_digest(), trained->result.param_digest());
+  // An ordinary entry afterwards.
+  StatusOr<RunRecord> again = Runner(Options("cache_adopt")).Get(child);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->reused);
+
+  // Another code version: nothing adopted, everything trained.
+  runner = adopting("cache_other_code", "other-code-version");
+  ASSERT_TRUE(runner->Get(child).ok());
+  EXPECT_EQ(runner->adopted(), 0);
+  EXPECT_EQ(runner->computed(), 2);
+
+  // Outputs filed under another config's name: refused.
+  ExperimentConfig other = child;
+  other.mutable_optimizer()->set_lr(0.04);
+  std::filesystem::copy(actions + "/" + RunActionHash(child), actions + "/" + RunActionHash(other));
+  runner = adopting("cache_other_config", "test-code-version");
+  ASSERT_TRUE(runner->Get(other).ok());
+  EXPECT_EQ(runner->adopted(), 1);  // the pretrained run only
+  EXPECT_EQ(runner->computed(), 1);
+
+  // The child's action started from other weights than the cache's pretrained entry (here:
+  // the pretrained action's outputs are gone and its weights file altered, so the
+  // pretrained run is trained here): refused.
+  const std::string pre = actions + "/" + RunActionHash(child.pretrained());
+  std::filesystem::remove(pre + "/result.pb");
+  {
+    std::FILE* f = std::fopen((pre + "/weights.ckpt").c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::fseek(f, 100, SEEK_SET);
+    std::fputc('x', f);
+    std::fclose(f);
+  }
+  runner = adopting("cache_other_init", "test-code-version");
+  StatusOr<RunRecord> retrained = runner->Get(child);
+  ASSERT_TRUE(retrained.ok()) << retrained.status().ToString();
+  EXPECT_FALSE(retrained->adopted);
+  EXPECT_EQ(runner->adopted(), 0);
+  EXPECT_EQ(runner->computed(), 2);
+  EXPECT_EQ(retrained->result.param_digest(), trained->result.param_digest());
+}
+
 TEST(RunnerTest, FailedRunQuotesItsLog) {
   RunnerOptions o = Options("cache_fail");
   Runner runner(o);
@@ -234,6 +329,26 @@ TEST(TableFlagsTest, UnknownPresetFlagAndUnwritableOutput) {
   EXPECT_NE(r.status().message().find("/proc/strata_no_such_dir"), std::string::npos)
       << r.status().ToString();
   EXPECT_EQ(FindTable("vl_table99"), nullptr);
+}
+
+TEST(TableFlagsTest, RelativePathsAreFromWhereBazelRunWasCalled) {
+  const std::string here = TestTmpDir("called_from");
+  ASSERT_TRUE(MakeDirs(here + "/bazel-bin/reports/runs").ok());
+  ASSERT_EQ(setenv("BUILD_WORKING_DIRECTORY", here.c_str(), 1), 0);
+  char prog[] = "t", out[] = "--out=tables", cache[] = "--cache=/abs/cache",
+       runs[] = "--runs_from=bazel-bin/reports/runs", missing[] = "--runs_from=no/such/dir";
+  char* argv[] = {prog, out, cache, runs};
+  StatusOr<TableContext> ctx = ParseTableFlags(4, argv, {}, "x");
+  ASSERT_TRUE(ctx.ok()) << ctx.status().ToString();
+  EXPECT_EQ(ctx->out_dir, here + "/tables");
+  EXPECT_EQ(ctx->cache_dir, "/abs/cache");
+  EXPECT_EQ(ctx->runs_from, here + "/bazel-bin/reports/runs");
+  char* argv2[] = {prog, missing};
+  ctx = ParseTableFlags(2, argv2, {}, "x");
+  unsetenv("BUILD_WORKING_DIRECTORY");
+  ASSERT_FALSE(ctx.ok());
+  EXPECT_NE(ctx.status().message().find("--runs_from: 'no/such/dir'"), std::string::npos)
+      << ctx.status().ToString();
 }
 
 }  // namespace

@@ -12,7 +12,11 @@ strata_runs() turns them into
 
 so `bazel build //reports:strata_fp_results` trains them with Bazel's caches:
 --disk_cache / --remote_cache skip finished runs, --remote_executor spreads them over a
-cluster. The action's inputs are the train binary, the code-version stamp, Fashion-MNIST
+cluster. Each action trains on one thread (results do not depend on the thread count):
+Bazel runs as many at once as the machine has cores (--jobs); independent
+runs never wait at each other's barriers. A table then adopts the finished runs
+instead of training them: `bazel run //reports:<table> -- --runs_from=bazel-bin/reports/runs`
+(runner.h). The action's inputs are the train binary, the code-version stamp, Fashion-MNIST
 (@fashion_mnist) and the pretrained run's weights: its cache key covers all of them.
 """
 
@@ -42,7 +46,7 @@ def _run(run_hash, config, pretrained):
             "cat > $$work/config.pbtxt <<'STRATA_CONFIG_EOF'",
             config,
             "STRATA_CONFIG_EOF",
-            "$(location :train) --config=$$work/config.pbtxt --out=$$work/run" +
+            "$(location :train) --config=$$work/config.pbtxt --out=$$work/run --threads=1" +
             " --code_version=$$(cat $(location :code_version))" +
             " --fashion_mnist_dir=$$(dirname $$(echo $(locations @fashion_mnist//:files) | cut -d' ' -f1))" +
             init + " > $$work/train.log 2>&1 || { tail -20 $$work/train.log; exit 1; }",

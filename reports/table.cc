@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 #include "reports/runfiles.h"
@@ -38,6 +39,12 @@ Status ParseThreads(const std::string& value, int* threads) {
 
 }  // namespace
 
+std::string UserPath(const std::string& path) {
+  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path[0] == '/' || cwd == nullptr || *cwd == '\0') return path;
+  return std::string(cwd) + "/" + path;
+}
+
 StatusOr<TableContext> ParseTableFlags(int argc, char** argv,
                                        const std::vector<std::string>& extra,
                                        const std::string& default_subdir) {
@@ -52,23 +59,31 @@ StatusOr<TableContext> ParseTableFlags(int argc, char** argv,
       ctx.preset = value;
     } else if (key == "--out") {
       if (value.empty()) return InvalidArgumentError("flag --out: empty directory");
-      ctx.out_dir = value;
+      ctx.out_dir = UserPath(value);
     } else if (key == "--threads") {
       STRATA_RETURN_IF_ERROR(ParseThreads(value, &ctx.threads));
     } else if (arg == "--fresh") {
       ctx.fresh = true;
     } else if (key == "--cache") {
       if (value.empty()) return InvalidArgumentError("flag --cache: empty directory");
-      ctx.cache_dir = value;
+      ctx.cache_dir = UserPath(value);
+    } else if (key == "--runs_from") {
+      ctx.runs_from = UserPath(value);
+      if (!std::filesystem::is_directory(ctx.runs_from)) {
+        return InvalidArgumentError("flag --runs_from: '" + value +
+                                    "' is not a directory (the Bazel run actions' outputs, "
+                                    "bazel-bin/reports/runs)");
+      }
     } else if (key == "--data") {
-      ctx.data.dir = value;
+      ctx.data.dir = UserPath(value);
     } else if (key == "--data_kind") {
       ctx.data.kind = value;
     } else if (key.rfind("--", 0) == 0 &&
                std::find(extra.begin(), extra.end(), key.substr(2)) != extra.end()) {
       ctx.flags[key.substr(2)] = value;
     } else {
-      std::string known = "--preset= --out= --threads= --fresh --cache= --data= --data_kind=";
+      std::string known =
+          "--preset= --out= --threads= --fresh --cache= --runs_from= --data= --data_kind=";
       for (const std::string& e : extra) known += " --" + e + "=";
       return InvalidArgumentError("unknown flag '" + arg + "' (known: " + known + ")");
     }
@@ -97,6 +112,7 @@ StatusOr<std::unique_ptr<Runner>> MakeRunner(const TableContext& ctx) {
   STRATA_ASSIGN_OR_RETURN(o.code_version, CodeVersion());
   o.threads = ctx.threads;
   o.fresh = ctx.fresh;
+  o.adopt_dir = ctx.runs_from;
   return std::make_unique<Runner>(o);
 }
 

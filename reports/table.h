@@ -5,8 +5,9 @@
 //
 // Stable command line (README, "Table interface"):
 //   bazel run //reports:<target> -- --preset=<p> --out=<dir> [--threads=<n>] [--fresh]
-//       [--cache=<dir>] [--data=<dir> --data_kind=cifar10|cifar100|imagenet]
-//       [--<table-specific flag>=<value> ...]
+//       [--cache=<dir>] [--runs_from=<bazel-bin>/reports/runs]
+//       [--data=<dir> --data_kind=cifar10|cifar100|imagenet] [--<table-specific flag>=<value> ...]
+// Relative paths are taken from where `bazel run` was called (UserPath).
 //
 // A training table declares its runs in `plan` (configs before the preset; pure, no data
 // access) and reads their results in `fn` through RunPlanned, which applies the preset
@@ -36,6 +37,7 @@ struct TableContext {
   bool fresh = false;            // ignore the result cache
   std::string out_dir;           // where <target>.{json,md,csv} and figures go
   std::string cache_dir;         // the result cache (default <workspace>/reports/out/cache)
+  std::string runs_from;         // --runs_from: Bazel run action outputs to adopt (runner.h)
   UserData data;                 // --data / --data_kind (the paper preset)
   std::map<std::string, std::string> flags;  // table-specific --key=value flags
   Preset preset_config;          // the loaded preset
@@ -78,6 +80,10 @@ const std::vector<TableDef>& AllTables();
 const std::map<std::string, std::vector<std::string>>& DeclaredClaims();
 const TableDef* FindTable(const std::string& target);
 
+// A path the user typed: relative to the directory `bazel run` was called from
+// (BUILD_WORKING_DIRECTORY) when there is one, else as given.
+std::string UserPath(const std::string& path);
+
 // Parses argv (after argv[0]) into ctx. `extra` lists accepted table-specific flags; the
 // default out dir is <workspace>/reports/out/<default_subdir>.
 StatusOr<TableContext> ParseTableFlags(int argc, char** argv,
@@ -89,7 +95,7 @@ StatusOr<TableContext> ParseTableFlags(int argc, char** argv,
 StatusOr<TableReport> RunTable(const TableDef& def, const TableContext& ctx);
 
 // The runner tables share: ctx.cache_dir, the train binary from the runfiles, the code
-// version, ctx.threads and ctx.fresh.
+// version, ctx.threads, ctx.fresh and ctx.runs_from.
 StatusOr<std::unique_ptr<Runner>> MakeRunner(const TableContext& ctx);
 
 // Every planned run of `def` at ctx's preset, each repeated per seed, through ctx.runner.
