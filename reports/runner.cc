@@ -81,6 +81,17 @@ void ClearRunLocalFields(ExperimentConfig* c) {
   }
   if (c->has_pretrained()) ClearRunLocalFields(c->mutable_pretrained());
 }
+// Fashion-MNIST's directory as `planned` has it, at every level: an action's sandbox path
+// means nothing outside the action.
+void UsePlannedDataDirs(const ExperimentConfig& planned, ExperimentConfig* c) {
+  for (auto [d, p] : {std::pair(c->mutable_train_data(), &planned.train_data()),
+                      std::pair(c->mutable_test_data(), &planned.test_data())}) {
+    if (d->kind() == datasets::DatasetConfig::FASHION_MNIST) d->set_path(p->path());
+  }
+  if (c->has_pretrained() && planned.has_pretrained()) {
+    UsePlannedDataDirs(planned.pretrained(), c->mutable_pretrained());
+  }
+}
 std::string AdoptionKey(ExperimentConfig c) {
   ClearRunLocalFields(&c);
   return DeterministicBinary(c);
@@ -217,16 +228,18 @@ Status Runner::Adopt(const ExperimentConfig& config, const std::string& dir,
                                      pretrained->dir);
     }
   }
+  // Stored as the action wrote it but for Fashion-MNIST's directory (the planned one: tables
+  // reopen a run's test set from its result's config).
+  UsePlannedDataDirs(config, r.mutable_config());
   std::string text;
   CHECK(google::protobuf::TextFormat::PrintToString(config, &text));
   STRATA_RETURN_IF_ERROR(WriteFileAtomic(Join(dir, "config.pbtxt"), text));
   STRATA_RETURN_IF_ERROR(WriteFileAtomic(Join(dir, kWeightsFile), weights_bytes));
-  StatusOr<std::string> json = ReadFile(Join(src, "result.json"));
-  if (json.ok()) STRATA_RETURN_IF_ERROR(WriteFileAtomic(Join(dir, "result.json"), *json));
+  STRATA_RETURN_IF_ERROR(WriteFileAtomic(Join(dir, "result.json"), DeterministicJson(r)));
   STRATA_RETURN_IF_ERROR(
       WriteFileAtomic(Join(dir, "train.log"), "adopted from the Bazel run action outputs " + src +
                                                   " (not trained here)\n"));
-  return WriteFileAtomic(Join(dir, "result.pb"), result_bytes);
+  return WriteFileAtomic(Join(dir, "result.pb"), DeterministicBinary(r));
 }
 
 StatusOr<RunRecord> Runner::Get(const ExperimentConfig& config) {

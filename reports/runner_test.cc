@@ -12,6 +12,7 @@
 
 #include <google/protobuf/text_format.h>
 
+#include "datasets/datasets.h"
 #include "gtest/gtest.h"
 #include "reports/test_util.h"
 #include "reports/preset.h"
@@ -161,7 +162,8 @@ TEST(RunnerTest, PretrainedRunIsComputedOnceAndInitialisesTheRun) {
 // What a Bazel run action (runs.bzl) leaves: train on the config text with the code-version
 // stamp and --init from the pretrained action's outputs, then result.pb, result.json and
 // weights.ckpt in <dir>/<RunActionHash>/.
-void RunAction(const ExperimentConfig& c, const std::string& dir) {
+void RunAction(const ExperimentConfig& c, const std::string& dir,
+               const std::string& fashion_mnist_dir = "") {
   const std::string out = dir + "/" + RunActionHash(c);
   const std::string work = out + ".work";
   ASSERT_TRUE(MakeDirs(work).ok());
@@ -173,6 +175,7 @@ void RunAction(const ExperimentConfig& c, const std::string& dir) {
   if (c.has_pretrained()) {
     cmd += " --init=" + dir + "/" + RunActionHash(c.pretrained()) + "/weights.ckpt";
   }
+  if (!fashion_mnist_dir.empty()) cmd += " --fashion_mnist_dir=" + fashion_mnist_dir;
   ASSERT_EQ(std::system((cmd + " > " + work + "/train.log 2>&1").c_str()), 0) << cmd;
   ASSERT_TRUE(MakeDirs(out).ok());
   for (const char* f : {"result.pb", "result.json", "weights.ckpt"}) {
@@ -249,6 +252,48 @@ TEST(RunnerTest, AdoptsBazelRunActionOutputsOnlyWhenTheyCheckOut) {
   EXPECT_EQ(runner->adopted(), 0);
   EXPECT_EQ(runner->computed(), 2);
   EXPECT_EQ(retrained->result.param_digest(), trained->result.param_digest());
+}
+
+TEST(RunnerTest, AdoptedFashionMnistRunsReadTheirDataFromThePlannedDirectory) {
+  // The action reads Fashion-MNIST from its sandbox (--fashion_mnist_dir), gone afterwards;
+  // the adopted result names the planned (default) directory, so tables can reopen its
+  // test set.
+  const std::string debian = std::string(datasets::kDebianFashionMnistDir);
+  if (!FileExists(debian + "/t10k-images-idx3-ubyte.gz")) {
+    const char* ci = std::getenv("CI");
+    if (ci != nullptr && std::string(ci) == "true") FAIL() << debian << " missing under CI";
+    GTEST_SKIP() << debian << " missing: install dataset-fashion-mnist";
+  }
+  ExperimentConfig c = ParseOrFail(R"pb(
+    name: "fm"
+    model { name: "resnet20" width: 0.25 }
+    train_data { kind: FASHION_MNIST split: TRAIN first_k_per_class { k: 3 } }
+    test_data { kind: FASHION_MNIST split: TEST first_k_per_class { k: 2 } }
+    batch_size: 10
+    epochs: 1
+    optimizer { lr: 0.05 momentum: 0.9 }
+    seed: 1
+    fp {}
+  )pb");
+  const std::string actions = TestTmpDir("actions_fm"), sandbox = TestTmpDir("sandbox_fm");
+  std::filesystem::remove_all(actions);
+  std::filesystem::remove_all(sandbox);
+  std::filesystem::create_directory_symlink(debian, sandbox);
+  RunAction(c, actions, sandbox);
+  std::filesystem::remove(sandbox);
+  std::filesystem::remove_all(TestTmpDir("cache_fm"));
+  RunnerOptions o = Options("cache_fm");
+  o.adopt_dir = actions;
+  Runner runner(o);
+  StatusOr<RunRecord> r = runner.Get(c);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->adopted);
+  EXPECT_EQ(r->result.config().test_data().path(), "");
+  EXPECT_TRUE(datasets::Open(r->result.config().test_data()).ok());
+  StatusOr<RunRecord> again = Runner(Options("cache_fm")).Get(c);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->reused);
+  EXPECT_EQ(again->result.param_digest(), r->result.param_digest());
 }
 
 TEST(RunnerTest, FailedRunQuotesItsLog) {
