@@ -51,6 +51,15 @@ RunnerOptions Options(const std::string& cache) {
   return o;
 }
 
+// Overwrites byte 100 of the file with 'x'.
+void CorruptByte(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r+b");
+  ASSERT_NE(f, nullptr) << path;
+  std::fseek(f, 100, SEEK_SET);
+  std::fputc('x', f);
+  std::fclose(f);
+}
+
 TEST(RunKeyTest, ChangesWithTheConfigNotWithTheOutputDirectoryOrThreads) {
   Runner a(Options("cache_a")), b(Options("cache_b"));
   const ExperimentConfig base = Tiny();
@@ -107,13 +116,7 @@ TEST(RunnerTest, ReusesFinishedRunsRecomputesCorruptEntriesAndFresh) {
   EXPECT_EQ(runner.recomputed_corrupt(), 1);
   EXPECT_EQ(third->result.param_digest(), first->result.param_digest());
   // So is a corrupted weights file.
-  {
-    std::FILE* f = std::fopen((first->dir + "/weights.ckpt").c_str(), "r+b");
-    ASSERT_NE(f, nullptr);
-    std::fseek(f, 100, SEEK_SET);
-    std::fputc('x', f);
-    std::fclose(f);
-  }
+  CorruptByte(first->dir + "/weights.ckpt");
   EXPECT_FALSE(runner.Get(Tiny())->reused);
   EXPECT_EQ(runner.recomputed_corrupt(), 2);
   // --fresh recomputes a good entry.
@@ -238,13 +241,7 @@ TEST(RunnerTest, AdoptsBazelRunActionOutputsOnlyWhenTheyCheckOut) {
   // pretrained run is trained here): refused.
   const std::string pre = actions + "/" + RunActionHash(child.pretrained());
   std::filesystem::remove(pre + "/result.pb");
-  {
-    std::FILE* f = std::fopen((pre + "/weights.ckpt").c_str(), "r+b");
-    ASSERT_NE(f, nullptr);
-    std::fseek(f, 100, SEEK_SET);
-    std::fputc('x', f);
-    std::fclose(f);
-  }
+  CorruptByte(pre + "/weights.ckpt");
   runner = adopting("cache_other_init", "test-code-version");
   StatusOr<RunRecord> retrained = runner->Get(child);
   ASSERT_TRUE(retrained.ok()) << retrained.status().ToString();
