@@ -46,22 +46,13 @@ class OnceQatRecipe::WidthHooks : public models::QuantHooks {
   }
 
  private:
-  // First batch: signedness from min(x), s_a = max|x| / Qp (once_qat.h).
+  // First batch: signedness from min(x), s_a = max|x| / (2^b - 1) (once_qat.h).
   void InitStep(const Tensor& x, int i, int q) {
-    float lo = 0.f, hi = 0.f;
-    bool nan = false;
-    const float* p = x.data();
-    for (int64_t k = 0; k < x.numel(); ++k) {
-      lo = std::fmin(lo, p[k]);
-      hi = std::fmax(hi, std::fabs(p[k]));
-      nan |= std::isnan(p[k]);
-    }
-    const bool is_signed = lo < 0.f;
-    const int qp = is_signed ? quant::SignedRange(bits_).qp : quant::UnsignedRange(bits_).qp;
+    const bool is_signed = std::any_of(x.data(), x.data() + x.numel(), [](float v) { return v < 0; });
     // NaN stays NaN: a diverged input shows up as a diverged run.
-    const float max_abs = nan ? std::nanf("") : hi == 0.f ? 1.f : hi;
+    const float s = quant::InitActivationStep(x, bits_);
     r_->signed_[i].data()[q] = is_signed ? 1.f : 0.f;
-    r_->s_a_[i][q].data()[0] = max_abs / static_cast<float>(std::max(qp, 1));
+    r_->s_a_[i][q].data()[0] = s == 0.f ? 1.f / static_cast<float>((1 << bits_) - 1) : s;
   }
 
   OnceQatRecipe* r_;

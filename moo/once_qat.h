@@ -22,10 +22,13 @@
 //   Tensor logits2 = net->Forward(x, r->WidthContext(2));   // the 2-bit network
 //
 // Activation steps: initialised on the first training step, layer by layer as the forward
-// at width b reaches them: s_a = max|x| / Qp (unsigned Qp = 2^b - 1 when the first batch's
-// input to the layer is >= 0, e.g. after ReLU; signed Qp = 2^(b-1) - 1 otherwise, e.g.
-// MobileNetV2's linear bottlenecks). Decision (ALGORITHMS.md §2): a zero max|x| (a dead
-// input) gives s_a = 1/Qp instead of 0. The "initialised" flag is in State() and the
+// at width b reaches them: s_a = max|x| / (2^b - 1) (Sec. 6.1, ALGORITHMS.md §2), for
+// unsigned and signed inputs alike; the quantizer's range is unsigned [0, 2^b - 1] when the
+// first batch's input to the layer is >= 0 (after ReLU), else signed [-2^(b-1), 2^(b-1) - 1]
+// (MobileNetV2's linear bottlenecks). Dividing a signed input's max by the signed Qp
+// = 2^(b-1) - 1 instead (s_a = max|x| at 2 bits) rounds nearly every activation to 0 and
+// made once-QAT MobileNetV2 collapse to chance at every width. Decision: a zero max|x| (a
+// dead input) gives s_a = 1/(2^b - 1) instead of 0. The "initialised" flag is in State() and the
 // signedness in Parameters() (no gradient, so SGD leaves it alone; weights.ckpt carries it
 // for export), so a resumed run is exact.
 //

@@ -249,6 +249,29 @@ TEST(OnceQatTest, ActivationStepsAreSetOnTheFirstStepOnlyAndEvalsNameEveryWidth)
   EXPECT_EQ(evals[1].ctx.variant, 1);
 }
 
+TEST(OnceQatTest, ActivationStepIsMaxOver2ToTheBMinus1ForSignedAndUnsignedInputs) {
+  // s_a = max|x| / (2^b - 1) (Sec. 6.1) whatever the sign; only the range follows the sign.
+  // (max|x| over the signed Qp = 2^(b-1) - 1 rounded nearly everything to 0 at 2 bits.)
+  Fixture f;
+  const models::Layer& layer = *f.net->layers()[f.recipe->quantized_layers()[0]];
+  const Tensor signed_x = Tensor::FromVector({4}, {-3.f, 1.f, 0.5f, 2.f});
+  const Tensor unsigned_x = Tensor::FromVector({3}, {0.f, 1.5f, 6.f});
+  const Tensor dead_x = Tensor::Zeros({3});
+  for (int bits : {2, 3, 4}) {
+    SCOPED_TRACE(bits);
+    const float levels = static_cast<float>((1 << bits) - 1);
+    models::ForwardContext ctx = f.recipe->WidthContext(bits);
+    ctx.hooks->Input(layer, signed_x, ctx);
+    EXPECT_TRUE(f.recipe->act_signed(bits, 0));
+    EXPECT_EQ(f.recipe->act_step(bits, 0).data()[0], 3.f / levels);
+    ctx.hooks->Input(layer, unsigned_x, ctx);
+    EXPECT_FALSE(f.recipe->act_signed(bits, 0));
+    EXPECT_EQ(f.recipe->act_step(bits, 0).data()[0], 6.f / levels);
+    ctx.hooks->Input(layer, dead_x, ctx);
+    EXPECT_EQ(f.recipe->act_step(bits, 0).data()[0], 1.f / levels);
+  }
+}
+
 TEST(OnceQatTest, SharedBnIsOneVariantAndASharedParameter) {
   OnceQatOptions o;
   o.bn = BnMode::kShared;
