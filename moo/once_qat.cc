@@ -48,7 +48,8 @@ class OnceQatRecipe::WidthHooks : public models::QuantHooks {
  private:
   // First batch: signedness from min(x), s_a = max|x| / (2^b - 1) (once_qat.h).
   void InitStep(const Tensor& x, int i, int q) {
-    const bool is_signed = std::any_of(x.data(), x.data() + x.numel(), [](float v) { return v < 0; });
+    const float* p = x.data();
+    const bool is_signed = std::any_of(p, p + x.numel(), [](float v) { return v < 0; });
     // NaN stays NaN: a diverged input shows up as a diverged run.
     const float s = quant::InitActivationStep(x, bits_);
     r_->signed_[i].data()[q] = is_signed ? 1.f : 0.f;

@@ -209,12 +209,12 @@ TEST(RunnerTest, AdoptsBazelRunActionOutputsOnlyWhenTheyCheckOut) {
     o.code_version = code_version;
     return std::make_unique<Runner>(o);
   };
+  auto counts = [](const Runner& r) { return std::make_pair(r.adopted(), r.computed()); };
   std::unique_ptr<Runner> runner = adopting("cache_adopt", "test-code-version");
   StatusOr<RunRecord> r = runner->Get(child);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->adopted);
-  EXPECT_EQ(runner->adopted(), 2);
-  EXPECT_EQ(runner->computed(), 0);
+  EXPECT_EQ(counts(*runner), std::make_pair(2, 0));  // adopted, trained
   EXPECT_EQ(r->result.param_digest(), trained->result.param_digest());
   // An ordinary entry afterwards.
   StatusOr<RunRecord> again = Runner(Options("cache_adopt")).Get(child);
@@ -224,8 +224,7 @@ TEST(RunnerTest, AdoptsBazelRunActionOutputsOnlyWhenTheyCheckOut) {
   // Another code version: nothing adopted, everything trained.
   runner = adopting("cache_other_code", "other-code-version");
   ASSERT_TRUE(runner->Get(child).ok());
-  EXPECT_EQ(runner->adopted(), 0);
-  EXPECT_EQ(runner->computed(), 2);
+  EXPECT_EQ(counts(*runner), std::make_pair(0, 2));  // adopted, trained
 
   // Outputs filed under another config's name: refused.
   ExperimentConfig other = child;
@@ -233,8 +232,7 @@ TEST(RunnerTest, AdoptsBazelRunActionOutputsOnlyWhenTheyCheckOut) {
   std::filesystem::copy(actions + "/" + RunActionHash(child), actions + "/" + RunActionHash(other));
   runner = adopting("cache_other_config", "test-code-version");
   ASSERT_TRUE(runner->Get(other).ok());
-  EXPECT_EQ(runner->adopted(), 1);  // the pretrained run only
-  EXPECT_EQ(runner->computed(), 1);
+  EXPECT_EQ(counts(*runner), std::make_pair(1, 1));  // pretrained adopted, this one trained
 
   // The child's action started from other weights than the cache's pretrained entry (here:
   // the pretrained action's outputs are gone and its weights file altered, so the
@@ -246,8 +244,7 @@ TEST(RunnerTest, AdoptsBazelRunActionOutputsOnlyWhenTheyCheckOut) {
   StatusOr<RunRecord> retrained = runner->Get(child);
   ASSERT_TRUE(retrained.ok()) << retrained.status().ToString();
   EXPECT_FALSE(retrained->adopted);
-  EXPECT_EQ(runner->adopted(), 0);
-  EXPECT_EQ(runner->computed(), 2);
+  EXPECT_EQ(counts(*runner), std::make_pair(0, 2));  // adopted, trained
   EXPECT_EQ(retrained->result.param_digest(), trained->result.param_digest());
 }
 
