@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <vector>
 
@@ -119,6 +120,25 @@ TEST(FileUtil, AtomicWriteReadAndSha) {
   EXPECT_FALSE(WriteFileAtomic(dir + "/no/such/dir/f", "x").ok());
   // FIPS 180-4 example.
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// `bazel run` runs a binary inside its runfiles tree; paths the user typed are taken from
+// where the command was called, and the workspace root from BUILD_WORKSPACE_DIRECTORY.
+TEST(FileUtil, UserPathAndWorkspaceRootFollowBazelRun) {
+  ASSERT_EQ(unsetenv("BUILD_WORKING_DIRECTORY"), 0);
+  ASSERT_EQ(unsetenv("BUILD_WORKSPACE_DIRECTORY"), 0);
+  EXPECT_EQ(UserPath("runs/a"), "runs/a");
+  EXPECT_EQ(WorkspaceRoot(), ".");
+  ASSERT_EQ(setenv("BUILD_WORKING_DIRECTORY", "/home/u/strata/reports", 1), 0);
+  ASSERT_EQ(setenv("BUILD_WORKSPACE_DIRECTORY", "/home/u/strata", 1), 0);
+  EXPECT_EQ(UserPath("runs/a"), "/home/u/strata/reports/runs/a");
+  EXPECT_EQ(UserPath("/data/cifar"), "/data/cifar");
+  EXPECT_EQ(UserPath(""), "");
+  EXPECT_EQ(WorkspaceRoot(), "/home/u/strata");
+  ASSERT_EQ(setenv("BUILD_WORKING_DIRECTORY", "", 1), 0);
+  EXPECT_EQ(UserPath("runs/a"), "runs/a");
+  ASSERT_EQ(unsetenv("BUILD_WORKING_DIRECTORY"), 0);
+  ASSERT_EQ(unsetenv("BUILD_WORKSPACE_DIRECTORY"), 0);
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 //   check.h       CHECK macros for programmer errors
 //   rng.h         counter-based Philox RNG: every draw = f(seed, stream, index)
 //   parallel.h    persistent OpenMP pool; thread-count-independent loops and reductions
-//   file_util.h   atomic writes, reads, SHA-256
+//   file_util.h   atomic writes, reads, SHA-256, command-line paths under `bazel run`
 //   tensor.h      Tensor: cheap handle to pooled, contiguous float32 (NCHW) storage, with
 //                 an optional .grad and the autograd node that produced it
 //   autograd.h    tape-based reverse mode: Backward (several roots, seeds), Grad (per-loss

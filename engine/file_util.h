@@ -16,6 +16,12 @@ Status WriteFileAtomic(const std::string& path, const std::string& bytes);
 Status MakeDirs(const std::string& path);
 bool FileExists(const std::string& path);
 
+// A path the user typed on a command line: a relative one is taken from the directory
+// `bazel run` was called from (BUILD_WORKING_DIRECTORY) when there is one, else as given.
+std::string UserPath(const std::string& path);
+// The workspace root under `bazel run` (BUILD_WORKSPACE_DIRECTORY), else ".".
+std::string WorkspaceRoot();
+
 // SHA-256 of bytes, as 64 lowercase hex digits (FIPS 180-4).
 std::string Sha256Hex(const void* data, size_t size);
 inline std::string Sha256Hex(const std::string& bytes) {

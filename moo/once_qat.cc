@@ -46,7 +46,8 @@ class OnceQatRecipe::WidthHooks : public models::QuantHooks {
   }
 
  private:
-  // First batch: signedness from min(x), s_a = max|x| / (2^b - 1) (once_qat.h).
+  // First batch: the signed range when any input is negative, and s_a = max|x| / (2^b - 1)
+  // either way (once_qat.h).
   void InitStep(const Tensor& x, int i, int q) {
     const float* p = x.data();
     const bool is_signed = std::any_of(p, p + x.numel(), [](float v) { return v < 0; });

@@ -19,11 +19,6 @@ const TableDef* FindTable(const std::string& target) {
   return nullptr;
 }
 
-std::string WorkspaceRoot() {
-  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  return ws != nullptr ? ws : ".";
-}
-
 namespace {
 
 Status ParseThreads(const std::string& value, int* threads) {
@@ -38,12 +33,6 @@ Status ParseThreads(const std::string& value, int* threads) {
 }
 
 }  // namespace
-
-std::string UserPath(const std::string& path) {
-  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
-  if (path.empty() || path[0] == '/' || cwd == nullptr || *cwd == '\0') return path;
-  return std::string(cwd) + "/" + path;
-}
 
 StatusOr<TableContext> ParseTableFlags(int argc, char** argv,
                                        const std::vector<std::string>& extra,

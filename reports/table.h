@@ -80,10 +80,6 @@ const std::vector<TableDef>& AllTables();
 const std::map<std::string, std::vector<std::string>>& DeclaredClaims();
 const TableDef* FindTable(const std::string& target);
 
-// A path the user typed: relative to the directory `bazel run` was called from
-// (BUILD_WORKING_DIRECTORY) when there is one, else as given.
-std::string UserPath(const std::string& path);
-
 // Parses argv (after argv[0]) into ctx. `extra` lists accepted table-specific flags; the
 // default out dir is <workspace>/reports/out/<default_subdir>.
 StatusOr<TableContext> ParseTableFlags(int argc, char** argv,
@@ -108,9 +104,6 @@ StatusOr<std::vector<std::pair<std::string, ExperimentConfig>>> PresetPlan(
 // The runner's code version: reports/code_version.txt from the runfiles (the SHA-256 of
 // the train binary, made by the //reports:code_version genrule).
 StatusOr<std::string> CodeVersion();
-
-// The workspace root under `bazel run` (BUILD_WORKSPACE_DIRECTORY), else ".".
-std::string WorkspaceRoot();
 
 }  // namespace reports
 }  // namespace strata

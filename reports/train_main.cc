@@ -28,6 +28,7 @@
 #include <cstring>
 #include <string>
 
+#include "engine/engine.h"
 #include "reports/progress.h"
 #include "reports/trainer.h"
 
@@ -87,12 +88,6 @@ void SetFashionMnistDir(const std::string& dir, ExperimentConfig* c) {
   if (c->has_pretrained()) SetFashionMnistDir(dir, c->mutable_pretrained());
 }
 
-std::string FromDir(const char* env, const std::string& path) {
-  const char* dir = std::getenv(env);
-  if (path.empty() || path[0] == '/' || dir == nullptr) return path;
-  return std::string(dir) + "/" + path;
-}
-
 int Main(int argc, char** argv) {
   Flags flags;
   std::string error;
@@ -105,27 +100,26 @@ int Main(int argc, char** argv) {
     return 2;
   }
   StatusOr<ExperimentConfig> config =
-      LoadExperimentConfig(FromDir("BUILD_WORKING_DIRECTORY", flags.config));
+      LoadExperimentConfig(UserPath(flags.config));
   if (!config.ok()) {
     std::fprintf(stderr, "train: %s\n", config.status().ToString().c_str());
     return 1;
   }
   if (flags.threads > 0) config->set_threads(flags.threads);
   if (!flags.fashion_mnist_dir.empty()) {
-    SetFashionMnistDir(FromDir("BUILD_WORKING_DIRECTORY", flags.fashion_mnist_dir), &*config);
+    SetFashionMnistDir(UserPath(flags.fashion_mnist_dir), &*config);
   }
   TrainOptions options;
   options.out_dir =
       flags.out.empty()
-          ? FromDir("BUILD_WORKSPACE_DIRECTORY",
-                    "reports/out/runs/" +
-                        (config->name().empty() ? std::string("unnamed") : config->name()))
-          : FromDir("BUILD_WORKING_DIRECTORY", flags.out);
+          ? WorkspaceRoot() + "/reports/out/runs/" +
+                (config->name().empty() ? std::string("unnamed") : config->name())
+          : UserPath(flags.out);
   options.resume = flags.resume;
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   options.openblas_coretype = coretype ? coretype : "";
   options.code_version = flags.code_version;
-  options.init_weights = FromDir("BUILD_WORKING_DIRECTORY", flags.init);
+  options.init_weights = UserPath(flags.init);
   options.pretrained_digest = flags.pretrained_digest;
   ProgressPrinter printer(stdout, isatty(fileno(stdout)));
   options.progress = [&](const ProgressState& p, bool end) { printer.Update(p, end); };

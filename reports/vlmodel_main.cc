@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "engine/engine.h"
 #include "reports/vlmodel_export.h"
 
 namespace strata {
@@ -56,9 +57,7 @@ std::string Flag(int argc, char** argv, const std::string& name) {
     const std::string a = argv[i];
     if (a.rfind(prefix, 0) != 0) continue;
     const std::string v = a.substr(prefix.size());
-    const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
-    return cwd != nullptr && name != "bits" && !v.empty() && v[0] != '/' ? std::string(cwd) + "/" + v
-                                                                          : v;
+    return name == "bits" ? v : UserPath(v);
   }
   return "";
 }
