@@ -47,12 +47,17 @@ class OnceQatRecipe::WidthHooks : public models::QuantHooks {
 
  private:
   // First batch: the signed range when any input is negative, and s_a = max|x| / (2^b - 1)
-  // either way (once_qat.h).
+  // either way, or LSQ's 2 mean|x| / sqrt(Qp) under act_init = kLsq (once_qat.h).
   void InitStep(const Tensor& x, int i, int q) {
     const float* p = x.data();
     const bool is_signed = std::any_of(p, p + x.numel(), [](float v) { return v < 0; });
+    const quant::QuantRange range = is_signed ? quant::SignedRange(bits_) : quant::UnsignedRange(bits_);
     // NaN stays NaN: a diverged input shows up as a diverged run.
-    const float s = quant::InitActivationStep(x, bits_);
+    float s = quant::InitActivationStep(x, bits_);
+    if (r_->options_.act_init == ActInit::kLsq && !std::isnan(s)) {
+      StatusOr<float> lsq = quant::LsqInitStep(x, range);
+      s = lsq.ok() ? lsq.value() : 0.f;  // not ok: x all zeros
+    }
     r_->signed_[i].data()[q] = is_signed ? 1.f : 0.f;
     r_->s_a_[i][q].data()[0] = s == 0.f ? 1.f / static_cast<float>((1 << bits_) - 1) : s;
   }

@@ -30,7 +30,9 @@
 // made once-QAT MobileNetV2 collapse to chance at every width. Decision: a zero max|x| (a
 // dead input) gives s_a = 1/(2^b - 1) instead of 0. The "initialised" flag is in State() and the
 // signedness in Parameters() (no gradient, so SGD leaves it alone; weights.ckpt carries it
-// for export), so a resumed run is exact.
+// for export), so a resumed run is exact. Ablation (act_init = kLsq): s_a = 2 mean|x| /
+// sqrt(Qp), the per-bit LSQ baselines' start, which is far finer at 2 bits on heavy-tailed
+// activations (max|x| / 3 leaves most post-ReLU values in the zero bin).
 //
 // BN (Sec. 6.3.1, Table 4; BnMode of quant_state.h): kIndividual (default) gives width b BN
 // variant b - b0, trained by dL_b only. kShared: one BN for every width — a shared parameter
@@ -86,6 +88,7 @@ struct OnceQatOptions {
   BnMode bn = BnMode::kIndividual;  // Table 4
   bool per_bit_ends = false;        // Table 8: an FP first conv / last linear weight per width
   float ends_weight_decay = 0.f;    // coupled L2 on the per-bit copies (see above)
+  ActInit act_init = ActInit::kMax;  // the paper's; kLsq: LSQ's init (see above)
   int num_widths() const { return source_bits - basic_bits + 1; }
   // ModelSpec::bn_variants the network needs: 1 for kShared, else num_widths().
   int bn_variants() const { return BnSlots(bn, num_widths()).variants(); }

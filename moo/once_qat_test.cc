@@ -272,6 +272,31 @@ TEST(OnceQatTest, ActivationStepIsMaxOver2ToTheBMinus1ForSignedAndUnsignedInputs
   }
 }
 
+TEST(OnceQatTest, LsqActivationInitIsTwiceMeanOverRootQpOfTheInputsRange) {
+  // The ablation: s_a = 2 mean|x| / sqrt(Qp) (Esser et al. Sec. 2.1), Qp of the range the
+  // sign picks; a dead input still starts at 1 / (2^b - 1).
+  OnceQatOptions o;
+  o.act_init = ActInit::kLsq;
+  Fixture f(o);
+  const models::Layer& layer = *f.net->layers()[f.recipe->quantized_layers()[0]];
+  const Tensor signed_x = Tensor::FromVector({4}, {-3.f, 1.f, 0.5f, 2.f});  // mean|x| 1.625
+  const Tensor unsigned_x = Tensor::FromVector({3}, {0.f, 1.5f, 6.f});       // mean|x| 2.5
+  for (int bits : {2, 3, 4}) {
+    SCOPED_TRACE(bits);
+    models::ForwardContext ctx = f.recipe->WidthContext(bits);
+    ctx.hooks->Input(layer, signed_x, ctx);
+    EXPECT_TRUE(f.recipe->act_signed(bits, 0));
+    EXPECT_FLOAT_EQ(f.recipe->act_step(bits, 0).data()[0],
+                    static_cast<float>(3.25 / std::sqrt((1 << (bits - 1)) - 1.0)));
+    ctx.hooks->Input(layer, unsigned_x, ctx);
+    EXPECT_FALSE(f.recipe->act_signed(bits, 0));
+    EXPECT_FLOAT_EQ(f.recipe->act_step(bits, 0).data()[0],
+                    static_cast<float>(5.0 / std::sqrt((1 << bits) - 1.0)));
+    ctx.hooks->Input(layer, Tensor::Zeros({3}), ctx);
+    EXPECT_EQ(f.recipe->act_step(bits, 0).data()[0], 1.f / static_cast<float>((1 << bits) - 1));
+  }
+}
+
 TEST(OnceQatTest, SharedBnIsOneVariantAndASharedParameter) {
   OnceQatOptions o;
   o.bn = BnMode::kShared;

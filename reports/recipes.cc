@@ -21,6 +21,8 @@ moo::OnceQatOptions OnceQatOptionsFor(const OnceQatRecipeConfig& c) {
          : c.bn() == OnceQatRecipeConfig::SHARED_AFFINE ? moo::BnMode::kSharedAffine
                                                         : moo::BnMode::kIndividual;
   o.per_bit_ends = c.per_bit_first_last();
+  o.act_init = c.activation_init() == OnceQatRecipeConfig::LSQ ? moo::ActInit::kLsq
+                                                               : moo::ActInit::kMax;
   return o;
 }
 
