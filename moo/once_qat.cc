@@ -51,7 +51,8 @@ class OnceQatRecipe::WidthHooks : public models::QuantHooks {
   void InitStep(const Tensor& x, int i, int q) {
     const float* p = x.data();
     const bool is_signed = std::any_of(p, p + x.numel(), [](float v) { return v < 0; });
-    const quant::QuantRange range = is_signed ? quant::SignedRange(bits_) : quant::UnsignedRange(bits_);
+    const quant::QuantRange range =
+        is_signed ? quant::SignedRange(bits_) : quant::UnsignedRange(bits_);
     // NaN stays NaN: a diverged input shows up as a diverged run.
     float s = quant::InitActivationStep(x, bits_);
     if (r_->options_.act_init == ActInit::kLsq && !std::isnan(s)) {
