@@ -2,6 +2,7 @@
 // on a small ResNet-20: 16-bit LSQ equals FP up to the quantization error, bad plans are
 // Statuses naming layer and value, shared-affine BN ties, nested codes are nested.
 #include <cmath>
+#include <limits>
 
 #include "gtest/gtest.h"
 #include "models/models.h"
@@ -124,6 +125,30 @@ TEST(QuantStateTest, ActivationSignDecidesRangeAndIsRecorded) {
   // The step is LSQ's init 2 mean|x| / sqrt(Qp): 2 * 1.5 / sqrt(3) for unsigned 2 bits.
   EXPECT_FLOAT_EQ(act.Parameters().Find(l.info().name + ".a_step.w2a2")->item(),
                   2 * 1.5f / std::sqrt(3.f));
+}
+
+TEST(QuantStateTest, ActivationStepDecisionsAndReset) {
+  auto net = Net();
+  const std::vector<LayerBits> layers = UniformSlots(*net, {2, 3});
+  const models::Layer& l = *net->layers()[1];
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (ActInit init : {ActInit::kLsq, ActInit::kMax}) {
+    SCOPED_TRACE(init == ActInit::kLsq ? "lsq" : "max");
+    ActivationSteps act(layers, {"w2a2", "w3a3"}, init);
+    act.Quantize(l, Tensor::Zeros({1, 4}), 0);  // a dead input: the unit range's max step
+    EXPECT_EQ(act.step(l.info().index, 0).item(), 1.f / 3.f);
+    act.Quantize(l, Tensor::FromVector({1, 2}, {1.f, nan}), 1);  // diverged: NaN, not 1
+    EXPECT_TRUE(std::isnan(act.step(l.info().index, 1).item()));
+    act.Quantize(l, Tensor::FromVector({1, 2}, {-6.f, 1.f}), 0);  // already set: no change
+    EXPECT_EQ(act.step(l.info().index, 0).item(), 1.f / 3.f);
+    EXPECT_FALSE(act.is_signed(l.info().index, 0));
+    act.Reset();
+    act.Quantize(l, Tensor::FromVector({1, 2}, {-6.f, 1.f}), 0);
+    EXPECT_TRUE(act.is_signed(l.info().index, 0));
+    // kMax: max|x| / (2^b - 1) = 6 / 3 for signed and unsigned alike; kLsq: 2 mean|x| /
+    // sqrt(Qp) with the signed Qp = 1.
+    EXPECT_FLOAT_EQ(act.step(l.info().index, 0).item(), init == ActInit::kMax ? 2.f : 7.f);
+  }
 }
 
 TEST(QuantStateTest, SharedAffineTiesGradsAndValues) {

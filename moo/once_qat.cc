@@ -32,37 +32,13 @@ class OnceQatRecipe::WidthHooks : public models::QuantHooks {
                                    r_->grad_scale_[q]);
   }
 
+  // x̂ = LSQ(x) with width b's step (quant_state.h's ActivationSteps, options.act_init).
   Tensor Input(const models::Layer& layer, const Tensor& x,
                const models::ForwardContext&) override {
-    const int q = r_->position_[layer.info().index];
-    if (q < 0) return x;
-    const int i = r_->Index(bits_);
-    if (r_->act_ready_.data()[0] == 0.f) InitStep(x, i, q);
-    const quant::QuantRange range = r_->signed_[i].data()[q] != 0.f
-                                        ? quant::SignedRange(bits_)
-                                        : quant::UnsignedRange(bits_);
-    return quant::LsqQuantize(x, r_->s_a_[i][q], range,
-                              quant::LsqActivationGradScale(x, range));
+    return r_->act_.Quantize(layer, x, r_->Index(bits_));
   }
 
  private:
-  // First batch: the signed range when any input is negative, and s_a = max|x| / (2^b - 1)
-  // either way, or LSQ's 2 mean|x| / sqrt(Qp) under act_init = kLsq (once_qat.h).
-  void InitStep(const Tensor& x, int i, int q) {
-    const float* p = x.data();
-    const bool is_signed = std::any_of(p, p + x.numel(), [](float v) { return v < 0; });
-    const quant::QuantRange range =
-        is_signed ? quant::SignedRange(bits_) : quant::UnsignedRange(bits_);
-    // NaN stays NaN: a diverged input shows up as a diverged run.
-    float s = quant::InitActivationStep(x, bits_);
-    if (r_->options_.act_init == ActInit::kLsq && !std::isnan(s)) {
-      StatusOr<float> lsq = quant::LsqInitStep(x, range);
-      s = lsq.ok() ? lsq.value() : 0.f;  // not ok: x all zeros
-    }
-    r_->signed_[i].data()[q] = is_signed ? 1.f : 0.f;
-    r_->s_a_[i][q].data()[0] = s == 0.f ? 1.f / static_cast<float>((1 << bits_) - 1) : s;
-  }
-
   OnceQatRecipe* r_;
   int bits_;
 };
@@ -86,15 +62,17 @@ OnceQatRecipe::OnceQatRecipe(const OnceQatOptions& options, const models::Networ
     s_w_.push_back(Tensor::Full({1}, 1.f).set_requires_grad(true));
     params_.Add("onceqat.s_w." + l.info().name, s_w_.back());
   }
-  s_a_.resize(widths);
+  std::vector<int> bits;
+  std::vector<std::string> width_names;
+  for (int i = 0; i < widths; ++i) {
+    bits.push_back(options.basic_bits + i);
+    width_names.push_back(WidthName(options.basic_bits + i));
+  }
+  act_ = ActivationSteps(UniformSlots(net, bits), width_names, options.act_init);
+  params_.AddAll(act_.Parameters());
+  params_.AddAll(act_.State());  // the ranges travel with the weights (export)
   for (int i = 0; i < widths; ++i) {
     const std::string prefix = "onceqat." + WidthName(options.basic_bits + i) + ".";
-    for (int q = 0; q < nq; ++q) {
-      s_a_[i].push_back(Tensor::Full({1}, 1.f).set_requires_grad(true));
-      params_.Add(prefix + "s_a." + net.layers()[quantized_[q]]->info().name, s_a_[i].back());
-    }
-    signed_.push_back(Tensor::Zeros({nq}));
-    params_.Add(prefix + "act_signed", signed_.back());
     hooks_.push_back(std::make_unique<WidthHooks>(this, options.basic_bits + i));
     if (i == 0) continue;
     end_copy_.emplace_back();
@@ -104,8 +82,6 @@ OnceQatRecipe::OnceQatRecipe(const OnceQatOptions& options, const models::Networ
       params_.Add(prefix + l.info().name + ".weight", end_copy_.back().back());
     }
   }
-  act_ready_ = Tensor::Zeros({1});
-  state_.Add("onceqat.act_ready", act_ready_);
   // Width-specific: BN (unless one BN serves every width) and the per-bit first/last
   // weights (width b0's are the network's own).
   std::set<std::string> specific;
@@ -197,7 +173,7 @@ Status OnceQatRecipe::BeginStage(int, bool resumed, const models::Network& net) 
     for (size_t k = 0; k < ends_.size(); ++k) copies[k].CopyFrom(net.layers()[ends_[k]]->weight());
   }
   bn_.TieValues(net);
-  act_ready_.data()[0] = 0.f;
+  act_.Reset();  // s_a from the first training step's inputs
   return Status::Ok();
 }
 
@@ -267,7 +243,6 @@ StepMetrics OnceQatRecipe::Step(const StepInput& in) {
     ctx.hooks = hooks_[i].get();
     logits.push_back(in.net->Forward(in.images, ctx));
   }
-  act_ready_.data()[0] = 1.f;
   const std::vector<Tensor> losses = SelfKdLosses(logits, *in.labels, options_.kd);
   StepMetrics m;
   m.count = in.batch_size();
@@ -302,10 +277,12 @@ models::ForwardContext OnceQatRecipe::WidthContext(int bits) const {
   return ctx;
 }
 
-const Tensor& OnceQatRecipe::act_step(int bits, int q) const { return s_a_.at(Index(bits)).at(q); }
+const Tensor& OnceQatRecipe::act_step(int bits, int q) const {
+  return act_.step(quantized_.at(q), Index(bits));
+}
 
 bool OnceQatRecipe::act_signed(int bits, int q) const {
-  return signed_.at(Index(bits)).data()[q] != 0.f;
+  return act_.is_signed(quantized_.at(q), Index(bits));
 }
 
 std::vector<std::pair<std::string, double>> OnceQatRecipe::TakeEpochMetrics() {

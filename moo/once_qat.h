@@ -21,17 +21,18 @@
 //   ... per batch: zero grads; r->Step(in); sgd.Step(lr) (net params + r->Parameters()) ...
 //   Tensor logits2 = net->Forward(x, r->WidthContext(2));   // the 2-bit network
 //
-// Activation steps: initialised on the first training step, layer by layer as the forward
-// at width b reaches them: s_a = max|x| / (2^b - 1) (Sec. 6.1, ALGORITHMS.md §2), for
-// unsigned and signed inputs alike; the quantizer's range is unsigned [0, 2^b - 1] when the
-// first batch's input to the layer is >= 0 (after ReLU), else signed [-2^(b-1), 2^(b-1) - 1]
-// (MobileNetV2's linear bottlenecks). Dividing a signed input's max by the signed Qp
-// = 2^(b-1) - 1 instead (s_a = max|x| at 2 bits) rounds nearly every activation to 0 and
-// made once-QAT MobileNetV2 collapse to chance at every width. Decision: a zero max|x| (a
-// dead input) gives s_a = 1/(2^b - 1) instead of 0. The "initialised" flag is in State() and the
-// signedness in Parameters() (no gradient, so SGD leaves it alone; weights.ckpt carries it
-// for export), so a resumed run is exact. Ablation (act_init = kLsq): s_a = 2 mean|x| /
-// sqrt(Qp), the per-bit LSQ baselines' start, which is far finer at 2 bits on heavy-tailed
+// Activation steps (quant_state.h's ActivationSteps, one slot per width): initialised on
+// the first training step, layer by layer as the forward at width b reaches them: s_a =
+// max|x| / (2^b - 1) (Sec. 6.1, ALGORITHMS.md §2), for unsigned and signed inputs alike; the
+// quantizer's range is unsigned [0, 2^b - 1] when the first batch's input to the layer is
+// >= 0 (after ReLU), else signed [-2^(b-1), 2^(b-1) - 1] (MobileNetV2's linear bottlenecks).
+// Dividing a signed input's max by the signed Qp = 2^(b-1) - 1 instead (s_a = max|x| at 2
+// bits) rounds nearly every activation to 0 and made once-QAT MobileNetV2 collapse to chance
+// at every width. A dead input gives 1/(2^b - 1), a NaN input a NaN step (ActInit). The
+// ranges ("a_step.flags": initialised, signed) are in Parameters() (no gradient, so SGD
+// leaves them alone; weights.ckpt carries them for export), so a resumed run is exact and a
+// loaded model is ready to evaluate. Ablation (act_init = kLsq): s_a = 2 mean|x| / sqrt(Qp),
+// the per-bit LSQ baselines' start, which is far finer at 2 bits on heavy-tailed
 // activations (max|x| / 3 leaves most post-ReLU values in the zero bin).
 //
 // BN (Sec. 6.3.1, Table 4; BnMode of quant_state.h): kIndividual (default) gives width b BN
@@ -56,7 +57,8 @@
 // (Fig. 7(b); free: MGD computes the Gram matrix M).
 //
 // Tensor names (checkpoints, the model-file export): "onceqat.s_w.<layer>" (1),
-// "onceqat.w<b>a<b>.s_a.<layer>" (1), "onceqat.w<b>a<b>.act_signed" (quantized layers, 0/1).
+// "<layer>.a_step.w<b>a<b>" (1), "a_step.flags" (quantized layers x widths: 0 = not yet
+// initialised, 1 = unsigned, 2 = signed).
 //
 // Determinism: every op is thread-count independent (quant/, moo/combine.h).
 // Thread safety: one caller at a time; Evals()' contexts point into the recipe.
@@ -116,7 +118,6 @@ class OnceQatRecipe : public Recipe {
   void AfterStep(const models::Network& net) override;  // kSharedAffine: tie γ/β
   std::vector<EvalPoint> Evals() const override;  // "w<b>a<b>" for b = b0 .. N
   ParameterSet Parameters() const override { return params_; }
-  ParameterSet State() const override { return state_; }
   std::vector<std::pair<std::string, double>> TakeEpochMetrics() override;
 
   const OnceQatOptions& options() const { return options_; }
@@ -131,6 +132,8 @@ class OnceQatRecipe : public Recipe {
   const Tensor& source_step(int q) const { return s_w_[q]; }
   const Tensor& act_step(int bits, int q) const;
   bool act_signed(int bits, int q) const;
+  // Every width's input quantizers (slot = bits - b0).
+  const ActivationSteps& activation_steps() const { return act_; }
   // The per-width weights of the last Step (alpha_b, lowest width first).
   const std::vector<double>& last_alpha() const { return last_alpha_; }
   // Values in the per-bit first/last copies (0 without per_bit_ends): Table 8's extra
@@ -156,15 +159,13 @@ class OnceQatRecipe : public Recipe {
   std::vector<int> position_;   // layer index -> quantized position or -1
   std::vector<float> grad_scale_;
   std::vector<Tensor> s_w_;
-  std::vector<std::vector<Tensor>> s_a_;  // [width][q]
-  std::vector<Tensor> signed_;            // [width]: (Q) 0/1
-  Tensor act_ready_;                      // (1): 1 once the activation steps are set
+  ActivationSteps act_;  // slot = width index
   std::vector<std::unique_ptr<WidthHooks>> hooks_;
   std::vector<Tensor> shared_;
   BnSlots bn_;
   std::vector<int> ends_;                       // first/last layer indices (per_bit_ends)
   std::vector<std::vector<Tensor>> end_copy_;   // [width index - 1][k]: ends_[k]'s copy
-  ParameterSet params_, state_;
+  ParameterSet params_;
   std::vector<double> last_alpha_;
   std::vector<double> alpha_sum_, alpha_sq_sum_, loss_sum_, grad_norm_sum_;
   int64_t steps_in_epoch_ = 0;

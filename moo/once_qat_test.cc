@@ -48,6 +48,8 @@ struct Fixture {
     net->params().ZeroGrads();
     recipe->Parameters().ZeroGrads();
   }
+  // A new stage: the activation steps are set again by the next input.
+  void FreshStage() { ASSERT_TRUE(recipe->BeginStage(0, /*resumed=*/false, *net).ok()); }
   StepMetrics Step(uint64_t seed) {
     ZeroGrads();
     StepInput in{net.get(), Images(seed), &kLabels, models::ForwardContext()};
@@ -236,12 +238,21 @@ TEST(OnceQatTest, BadOptionsAndNetworksAreStatusNamingTheField) {
 
 TEST(OnceQatTest, ActivationStepsAreSetOnTheFirstStepOnlyAndEvalsNameEveryWidth) {
   Fixture f;
-  EXPECT_EQ(f.recipe->State().Find("onceqat.act_ready")->data()[0], 0.f);
+  const ActivationSteps& act = f.recipe->activation_steps();
+  for (int slot = 0; slot < 3; ++slot) EXPECT_FALSE(act.initialised(slot));
   f.Step(1);
-  EXPECT_EQ(f.recipe->State().Find("onceqat.act_ready")->data()[0], 1.f);
+  for (int slot = 0; slot < 3; ++slot) EXPECT_TRUE(act.initialised(slot));
   const float s2 = f.recipe->act_step(2, 0).data()[0], s4 = f.recipe->act_step(4, 0).data()[0];
   EXPECT_GT(s2, 0.f);
   EXPECT_GT(s2, s4);  // max|x| / 3 vs max|x| / 15 (roughly: inputs differ slightly)
+  f.Step(2);  // another batch: the steps are not set again
+  EXPECT_EQ(f.recipe->act_step(2, 0).data()[0], s2);
+  // The ranges are weights (the export reads them from weights.ckpt), not State().
+  EXPECT_NE(f.recipe->Parameters().Find("a_step.flags"), nullptr);
+  EXPECT_EQ(f.recipe->State().size(), 0u);
+  // A fresh stage forgets them: the next first step sets them again.
+  ASSERT_TRUE(f.recipe->BeginStage(0, /*resumed=*/false, *f.net).ok());
+  EXPECT_FALSE(act.initialised(0));
   const std::vector<EvalPoint> evals = f.recipe->Evals();
   ASSERT_EQ(evals.size(), 3u);
   EXPECT_EQ(evals[0].name, "w2a2");
@@ -261,12 +272,15 @@ TEST(OnceQatTest, ActivationStepIsMaxOver2ToTheBMinus1ForSignedAndUnsignedInputs
     SCOPED_TRACE(bits);
     const float levels = static_cast<float>((1 << bits) - 1);
     models::ForwardContext ctx = f.recipe->WidthContext(bits);
+    f.FreshStage();  // the input below is the first one the stage sees
     ctx.hooks->Input(layer, signed_x, ctx);
     EXPECT_TRUE(f.recipe->act_signed(bits, 0));
     EXPECT_EQ(f.recipe->act_step(bits, 0).data()[0], 3.f / levels);
+    f.FreshStage();  // the input below is the first one the stage sees
     ctx.hooks->Input(layer, unsigned_x, ctx);
     EXPECT_FALSE(f.recipe->act_signed(bits, 0));
     EXPECT_EQ(f.recipe->act_step(bits, 0).data()[0], 6.f / levels);
+    f.FreshStage();  // the input below is the first one the stage sees
     ctx.hooks->Input(layer, dead_x, ctx);
     EXPECT_EQ(f.recipe->act_step(bits, 0).data()[0], 1.f / levels);
   }
@@ -284,14 +298,17 @@ TEST(OnceQatTest, LsqActivationInitIsTwiceMeanOverRootQpOfTheInputsRange) {
   for (int bits : {2, 3, 4}) {
     SCOPED_TRACE(bits);
     models::ForwardContext ctx = f.recipe->WidthContext(bits);
+    f.FreshStage();  // the input below is the first one the stage sees
     ctx.hooks->Input(layer, signed_x, ctx);
     EXPECT_TRUE(f.recipe->act_signed(bits, 0));
     EXPECT_FLOAT_EQ(f.recipe->act_step(bits, 0).data()[0],
                     static_cast<float>(3.25 / std::sqrt((1 << (bits - 1)) - 1.0)));
+    f.FreshStage();  // the input below is the first one the stage sees
     ctx.hooks->Input(layer, unsigned_x, ctx);
     EXPECT_FALSE(f.recipe->act_signed(bits, 0));
     EXPECT_FLOAT_EQ(f.recipe->act_step(bits, 0).data()[0],
                     static_cast<float>(5.0 / std::sqrt((1 << bits) - 1.0)));
+    f.FreshStage();  // the input below is the first one the stage sees
     ctx.hooks->Input(layer, Tensor::Zeros({3}), ctx);
     EXPECT_EQ(f.recipe->act_step(bits, 0).data()[0], 1.f / static_cast<float>((1 << bits) - 1));
   }

@@ -141,32 +141,52 @@ Tensor ActivationSteps::Quantize(const models::Layer& layer, const Tensor& x, in
   if (it == row_.end()) return x;
   const int bits = bits_.at(layer.info().index).at(slot);
   if (bits == 0) return x;
-  float& flag = flags_.data()[it->second * flags_.dim(1) + slot];
-  const Tensor& step = steps_.at(layer.info().index, slot);
-  if (flag == 0) {
+  float& f = flag(it->second, slot);
+  const Tensor& s_a = steps_.at(layer.info().index, slot);
+  if (f == 0) {
     const float* p = x.data();
     const bool is_signed = std::any_of(p, p + x.numel(), [](float v) { return v < 0; });
     const quant::QuantRange r = is_signed ? quant::SignedRange(bits) : quant::UnsignedRange(bits);
-    float s = 1.f;
-    if (init_ == ActInit::kLsq) {
-      StatusOr<float> s0 = quant::LsqInitStep(x, r);
-      if (s0.ok()) s = s0.value();
-    } else {
-      const float m = quant::InitActivationStep(x, bits);
-      if (std::isfinite(m) && m > 0) s = m;
+    float s = quant::InitActivationStep(x, bits);  // max|x| / (2^b - 1); NaN stays NaN
+    if (init_ == ActInit::kLsq && !std::isnan(s)) {
+      StatusOr<float> lsq = quant::LsqInitStep(x, r);
+      s = lsq.ok() ? lsq.value() : 0.f;  // not ok: x all zeros
     }
-    step.data()[0] = s;
-    flag = is_signed ? 2.f : 1.f;
+    s_a.data()[0] = s == 0.f ? 1.f / static_cast<float>((1 << bits) - 1) : s;
+    f = is_signed ? 2.f : 1.f;
   }
-  const quant::QuantRange r = flag == 2 ? quant::SignedRange(bits) : quant::UnsignedRange(bits);
-  return quant::LsqQuantize(x, step, r, quant::LsqActivationGradScale(x, r));
+  return Apply(layer, x, slot);
+}
+
+Tensor ActivationSteps::Apply(const models::Layer& layer, const Tensor& x, int slot) const {
+  auto it = row_.find(layer.info().index);
+  if (it == row_.end()) return x;
+  const int bits = bits_.at(layer.info().index).at(slot);
+  if (bits == 0) return x;
+  const float f = flag(it->second, slot);
+  CHECK(f != 0) << "ActivationSteps::Apply: " << layer.info().name << " slot " << slot
+                << " has no step yet ---> HINT: Quantize sets it from the first input";
+  const quant::QuantRange r = f == 2 ? quant::SignedRange(bits) : quant::UnsignedRange(bits);
+  return quant::LsqQuantize(x, steps_.at(layer.info().index, slot), r,
+                            quant::LsqActivationGradScale(x, r));
+}
+
+void ActivationSteps::Reset() {
+  std::memset(flags_.data(), 0, sizeof(float) * static_cast<size_t>(flags_.numel()));
 }
 
 bool ActivationSteps::initialised(int slot) const {
   for (const auto& [index, row] : row_) {
-    if (bits_.at(index).at(slot) != 0 && flags_.data()[row * flags_.dim(1) + slot] == 0) return false;
+    if (bits_.at(index).at(slot) != 0 && flag(row, slot) == 0) return false;
   }
   return true;
+}
+
+bool ActivationSteps::is_signed(int layer_index, int slot) const {
+  auto it = row_.find(layer_index);
+  CHECK(it != row_.end()) << "ActivationSteps: layer " << layer_index << " has no quantizer";
+  CHECK(slot >= 0 && slot < flags_.dim(1)) << "ActivationSteps: slot " << slot;
+  return flag(it->second, slot) == 2.f;
 }
 
 namespace {

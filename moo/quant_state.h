@@ -106,11 +106,16 @@ class SlottedHooks {
 
 // How an activation step starts, from the first batch that reaches (layer, slot):
 //   kLsq: 2 mean|x| / sqrt(Qp)  (Esser et al. Sec. 2.1; ALGORITHMS.md §1)
-//   kMax: max|x| / (2^b - 1)    (seed 001, ALGORITHMS.md §2 Decision)
+//   kMax: max|x| / (2^b - 1)    (seed 001 Sec. 6.1, for signed and unsigned inputs alike;
+//                                ALGORITHMS.md §2 Decision)
+// Decisions, either way: an input holding a NaN gives a NaN step (a diverged input shows up as
+// a diverged run); an all-zero input (a dead layer) gives 1 / (2^b - 1), the kMax step of a
+// unit range.
 enum class ActInit { kLsq, kMax };
 
 // The input quantizers: per (layer, slot) a learnable step (StepBank tag "a_step") and a
-// flag saying whether it was initialised and with which range.
+// flag saying whether it was initialised and with which range. Used by LSQ, the baselines
+// and once-QAT.
 class ActivationSteps {
  public:
   ActivationSteps() = default;
@@ -118,17 +123,30 @@ class ActivationSteps {
                   ActInit init);
   // LSQ fake quantization of layer's input at the slot's a_bits (x unchanged when the
   // layer has no quantizer or 0 bits there). The first call for (layer, slot) sets the step
-  // from x (no gradient) and picks the range: unsigned if min(x) >= 0 (after ReLU/ReLU6),
-  // else signed (Decision: the input's sign on the first batch decides; recorded in State()
-  // so a resumed run keeps it). An all-zero first input starts the step at 1.
+  // from x (no gradient, ActInit) and picks the range: unsigned if min(x) >= 0 (after
+  // ReLU/ReLU6), else signed (Decision: the input's sign on the first batch decides; recorded
+  // in State() so a resumed run keeps it).
   Tensor Quantize(const models::Layer& layer, const Tensor& x, int slot);
+  // The same with the steps as they are (a trained or loaded model); CHECKs that
+  // (layer, slot) was initialised.
+  Tensor Apply(const models::Layer& layer, const Tensor& x, int slot) const;
+  // Forgets every initialisation: the next Quantize of each (layer, slot) sets it again.
+  void Reset();
   // True once every (layer, slot) with bits has seen a batch.
   bool initialised(int slot) const;
+  // The step and range of (layer, slot); CHECK that the layer has a quantizer.
+  const Tensor& step(int layer_index, int slot) const { return steps_.at(layer_index, slot); }
+  bool is_signed(int layer_index, int slot) const;
+  // The steps "<layer>.a_step[.<slot name>]", learnable.
   const ParameterSet& Parameters() const { return steps_.Parameters(); }
-  // "a_step.flags" (L, S): 0 = not initialised, 1 = unsigned, 2 = signed.
+  // "a_step.flags" (L, S): 0 = not initialised, 1 = unsigned, 2 = signed. No gradient: a
+  // recipe whose model is exported (once-QAT) returns it with its Parameters() so that
+  // weights.ckpt carries the ranges; the others checkpoint it as State().
   const ParameterSet& State() const { return state_; }
 
  private:
+  float& flag(int row, int slot) const { return flags_.data()[row * flags_.dim(1) + slot]; }
+
   std::map<int, int> row_;  // layer index -> row of flags_
   std::map<int, std::vector<int>> bits_;
   StepBank steps_;

@@ -3,6 +3,7 @@
 // model file computes, at every width and from every section prefix, the trained run's
 // logits bit for bit, and its test-set accuracy (reports/vlmodel_export.h).
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include <google/protobuf/text_format.h>
@@ -174,6 +175,29 @@ TEST_F(OnceQatRunTest, NotAOnceQatRunIsAStatus) {
   ASSERT_FALSE(run.ok());
   EXPECT_NE(run.status().message().find("not a once_qat run"), std::string::npos);
   EXPECT_FALSE(LoadOnceQatRun(TestTmpDir("no_such_dir")).ok());
+}
+
+TEST_F(OnceQatRunTest, WeightsWithoutActivationRangesAreAStatus) {
+  // weights.ckpt carries the activation ranges; a model whose steps were never set (no
+  // training step) cannot be evaluated or exported.
+  StatusOr<OnceQatRun> run = LoadOnceQatRun(TestTmpDir("qat"));
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  const Tensor flags = *run.value().recipe->Parameters().Find("a_step.flags");
+  std::memset(flags.data(), 0, sizeof(float) * static_cast<size_t>(flags.numel()));
+  ParameterSet all = run.value().net->params();
+  all.AddAll(run.value().net->buffers());
+  all.AddAll(run.value().recipe->Parameters());
+  const std::string dir = TestTmpDir("unset_steps");
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  ASSERT_TRUE(SaveCheckpoint(dir + "/weights.ckpt", all, {}).ok());
+  StatusOr<std::string> result = ReadFile(TestTmpDir("qat") + "/result.pb");
+  ASSERT_TRUE(result.ok());
+  ASSERT_TRUE(WriteFileAtomic(dir + "/result.pb", result.value()).ok());
+  StatusOr<OnceQatRun> refused = LoadOnceQatRun(dir);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("weights.ckpt: a_step.flags"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("w2a2"), std::string::npos);
 }
 
 TEST_F(OnceQatRunTest, AblationRunsTheFileCannotHoldAreAStatus) {

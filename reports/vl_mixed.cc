@@ -114,11 +114,8 @@ class MixedHooks : public models::QuantHooks {
                const models::ForwardContext&) override {
     auto it = position_.find(layer.info().index);
     if (it == position_.end()) return x;
-    const int b = bits_[it->second];
-    const quant::QuantRange r =
-        m_.run.recipe->act_signed(b, it->second) ? quant::SignedRange(b) : quant::UnsignedRange(b);
-    return quant::LsqQuantize(x, m_.run.recipe->act_step(b, it->second), r,
-                              quant::LsqActivationGradScale(x, r));
+    const moo::OnceQatRecipe& r = *m_.run.recipe;
+    return r.activation_steps().Apply(layer, x, bits_[it->second] - r.options().basic_bits);
   }
 
  private:

@@ -139,8 +139,17 @@ StatusOr<OnceQatRun> LoadOnceQatRun(const std::string& run_dir) {
   ParameterSet all = run.net->params();
   all.AddAll(run.net->buffers());
   all.AddAll(run.recipe->Parameters());
-  STRATA_RETURN_IF_ERROR(LoadCheckpoint(run_dir + "/" + kWeightsFile, all, nullptr));
-  run.recipe->State().Find("onceqat.act_ready")->data()[0] = 1.f;  // trained
+  // The activation ranges come with the weights (once_qat.h): the model is ready to evaluate.
+  const std::string weights_path = run_dir + "/" + kWeightsFile;
+  STRATA_RETURN_IF_ERROR(LoadCheckpoint(weights_path, all, nullptr));
+  const moo::OnceQatOptions& o = run.recipe->options();
+  for (int b = o.basic_bits; b <= o.source_bits; ++b) {
+    if (!run.recipe->activation_steps().initialised(b - o.basic_bits)) {
+      return FailedPreconditionError(weights_path + ": a_step.flags: the activation steps of " +
+                                     moo::WidthName(b) +
+                                     " were never set (the run took no training step)");
+    }
+  }
   return run;
 }
 
