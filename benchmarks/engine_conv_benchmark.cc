@@ -1,6 +1,6 @@
 // Engine speed: convolution (forward, backward-data, backward-weight) and batch norm at
 // every ResNet-20 layer shape (CIFAR, batch 128), plus ResNet-18 (CIFAR) shapes at batch 32
-// where the choice between direct and im2col + GEMM is made. Counters: GFLOP/s (2 * MACs) and
+// where the choice between direct and im2col + GEMM is made; VGG's 2x2 max pooling. Counters: GFLOP/s (2 * MACs) and
 // images/s.
 //   bazel run //benchmarks:engine -- --benchmark_filter=Conv --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true
@@ -13,6 +13,7 @@
 #include "engine/kernels/batchnorm.h"
 #include "engine/kernels/conv2d.h"
 #include "engine/kernels/conv2d_internal.h"
+#include "engine/kernels/pool.h"
 
 namespace strata {
 namespace kernels {
@@ -148,6 +149,32 @@ void BnArgs(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_BatchNormForwardTrain)->Apply(BnArgs);
 BENCHMARK(BM_BatchNormBackward)->Apply(BnArgs);
+
+// VGG-16-BN's 2x2 / stride-2 max pools, batch 128: the first pool of the edge tables' model
+// (width 1/8 on 28x28 Fashion-MNIST: 8 channels) and of the CIFAR VGG at width 1/4 (16
+// channels, 32x32). Args: {shape, threads}. GB/s counts x read + y and argmax written.
+PoolShape PoolOf(int C, int H) {
+  PoolShape s;
+  s.N = 128, s.C = C, s.H = s.W = H, s.R = s.S = 2, s.stride_h = s.stride_w = 2;
+  return s;
+}
+const PoolShape kPoolShapes[] = {PoolOf(8, 28), PoolOf(16, 32)};
+
+void BM_MaxPool2dForward(benchmark::State& state) {
+  const PoolShape s = kPoolShapes[state.range(0)];
+  SetNumThreads(static_cast<int>(state.range(1)));
+  const int64_t xn = int64_t(s.N) * s.C * s.H * s.W, yn = int64_t(s.N) * s.C * s.P() * s.Q();
+  const auto x = Random(xn, 1);
+  std::vector<float> y(yn);
+  std::vector<int32_t> arg(yn);
+  for (auto _ : state) {
+    MaxPool2dForward(s, x.data(), y.data(), arg.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GB/s"] = benchmark::Counter((xn + 2.0 * yn) * sizeof(float),
+                                              benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_MaxPool2dForward)->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime();
 
 // Conv + BN(+ReLU) work of one ResNet-20 training step at batch 128 (option-A shortcuts, so
 // no 1x1 convs; no elementwise adds, loss or optimizer): 19 convs forward, backward-weight,

@@ -50,6 +50,38 @@ float WindowMax(const PoolShape& s, const float* x, int p, int q, int32_t* argma
   return best;
 }
 
+// One plane of 2x2 / stride-2 / unpadded max pooling (VGG's pools): WindowMax without
+// bounds checks. The compare chain runs in WindowMax's scan order with its strict '>', so
+// the first maximum wins and a NaN behaves the same (bit-identical values and argmax).
+void MaxPool2x2Plane(const PoolShape& s, const float* x, float* y, int32_t* argmax) {
+  const int P = s.P(), Q = s.Q(), W = s.W;
+  for (int p = 0; p < P; ++p) {
+    const float* r0 = x + 2 * p * W;
+    const float* r1 = r0 + W;
+    const int32_t at0 = 2 * p * W;
+    float* yp = y + p * Q;
+    int32_t* ap = argmax + p * Q;
+#pragma omp simd
+    for (int q = 0; q < Q; ++q) {
+      // Selects, not branches: random-ish data would mispredict half of them.
+      const int c = 2 * q;
+      float best = r0[c];
+      int32_t at = at0 + c;
+      bool more = r0[c + 1] > best;
+      best = more ? r0[c + 1] : best;
+      at = more ? at0 + c + 1 : at;
+      more = r1[c] > best;
+      best = more ? r1[c] : best;
+      at = more ? at0 + W + c : at;
+      more = r1[c + 1] > best;
+      best = more ? r1[c + 1] : best;
+      at = more ? at0 + W + c + 1 : at;
+      yp[q] = best;
+      ap[q] = at;
+    }
+  }
+}
+
 float WindowSum(const PoolShape& s, const float* x, int p, int q) {
   float sum = 0.f;
   for (int r = 0; r < s.R; ++r) {
@@ -68,8 +100,14 @@ float WindowSum(const PoolShape& s, const float* x, int p, int q) {
 void MaxPool2dForward(const PoolShape& s, const float* x, float* y, int32_t* argmax) {
   CheckPoolShape(s, "MaxPool2dForward");
   const int P = s.P(), Q = s.Q();
+  const bool two_by_two = s.R == 2 && s.S == 2 && s.stride_h == 2 && s.stride_w == 2 &&
+                          s.pad_h == 0 && s.pad_w == 0;
   ForEachPlane(int64_t(s.N) * s.C, [&](int64_t i) {
     const float* xp = x + i * s.H * s.W;
+    if (two_by_two) {
+      MaxPool2x2Plane(s, xp, y + i * P * Q, argmax + i * P * Q);
+      return;
+    }
     for (int p = 0; p < P; ++p) {
       for (int q = 0; q < Q; ++q) {
         const int64_t o = (i * P + p) * Q + q;

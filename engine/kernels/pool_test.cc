@@ -1,6 +1,7 @@
 #include "engine/kernels/pool.h"
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "engine/kernels/test_util.h"
@@ -50,6 +51,30 @@ TEST(PoolTest, MaxForwardAndBackwardMatchReference) {
     const int64_t PQ = int64_t(s.P()) * s.Q();
     for (int64_t o = 0; o < yn; ++o) dx_ref[o / PQ * s.H * s.W + arg_ref[o]] += dy[o];
     EXPECT_TRUE(BitIdentical(dx, dx_ref)) << "seed " << seed;
+  }
+}
+
+TEST(PoolTest, MaxTiesAndNaNsPickWhatTheReferencePicks) {
+  // Ties and NaNs in every window position: the first maximum in scan order wins, and the
+  // 2x2 / stride-2 fast path keeps that rule (and the NaN behaviour) bit for bit.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float values[] = {0.f, 1.f, nan, 1.f, -2.f};
+  std::vector<PoolShape> shapes;
+  for (int hw : {2, 5, 8, 13, 16, 17}) shapes.push_back(Shape(2, 3, hw, hw + 1, 2, 2, 0));
+  shapes.push_back(Shape(2, 3, 9, 10, 3, 1, 1));
+  for (int pattern = 0; pattern < 5; ++pattern) {
+    for (const PoolShape& s : shapes) {
+      SCOPED_TRACE(testing::Message() << "pattern " << pattern << " H " << s.H << " R " << s.R);
+      const int64_t xn = int64_t(s.N) * s.C * s.H * s.W, yn = int64_t(s.N) * s.C * s.P() * s.Q();
+      std::vector<float> x(xn);
+      for (int64_t i = 0; i < xn; ++i) x[i] = values[(i * (pattern + 2) + i / 5) % 5];
+      std::vector<float> y(yn), y_ref(yn);
+      std::vector<int32_t> arg(yn), arg_ref(yn);
+      MaxPool2dForward(s, x.data(), y.data(), arg.data());
+      MaxPool2dForwardReference(s, x.data(), y_ref.data(), arg_ref.data());
+      EXPECT_TRUE(BitIdentical(y, y_ref));
+      EXPECT_EQ(arg, arg_ref);
+    }
   }
 }
 
