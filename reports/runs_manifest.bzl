@@ -20,6 +20,10 @@ RUNS = {
         "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 1\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2001\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2001\n  eval_batch_size: 250\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
         "841197c599bb81a476f6",
     ),
+    "03d1097db94ee79496ee": (
+        "name: \"vgg16_bn_float_continued\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.03125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 30\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 20\n  }\n}\nbatch_size: 50\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 200\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.03125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 30\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 20\n    }\n  }\n  batch_size: 50\n  epochs: 1\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 0\n  }\n  seed: 1\n  eval_batch_size: 200\n  fp {\n  }\n}\nfp {\n}\n",
+        "27c3fd0c4327d0c5f707",
+    ),
     "03ec5bf0aac7a36b5661": (
         "name: \"resnet50_cifar_onceqat_us\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nonce_qat {\n}\n",
         "d04525343ec9256538c1",
@@ -324,6 +328,10 @@ RUNS = {
         "name: \"resnet50_cifar_onceqat_kd_cos\"\nmodel {\n  name: \"resnet50_cifar\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"resnet50_cifar\"\n  model {\n    name: \"resnet50_cifar\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nonce_qat {\n  self_kd: COSINE\n}\n",
         "3d4a3e902e60a9adc023",
     ),
+    "50e8849e2ad1ef939a7d": (
+        "name: \"vgg16_bn_float_continued\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 16\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\nfp {\n}\n",
+        "69e5942829c50280cb8f",
+    ),
     "5169824ca15eeead0e87": (
         "name: \"vgg16_bn_small8_inq4\"\nmodel {\n  name: \"vgg16_bn_small8\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn_small8\"\n  model {\n    name: \"vgg16_bn_small8\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
         "c5c53dccc668c09cce19",
@@ -331,6 +339,10 @@ RUNS = {
     "51899b7b2d52d98e90a0": (
         "name: \"vgg16_bn_inq4\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 2\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 2\n  fp {\n  }\n}\ninq {\n  bits: 4\n}\n",
         "69e5942829c50280cb8f",
+    ),
+    "51c66ddd8dcc1b12aca9": (
+        "name: \"vgg16_bn_float_continued\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.0625\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n  first_k_per_class {\n    k: 500\n  }\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n  first_k_per_class {\n    k: 200\n  }\n}\nbatch_size: 64\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\neval_batch_size: 250\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.0625\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n    first_k_per_class {\n      k: 500\n    }\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n    first_k_per_class {\n      k: 200\n    }\n  }\n  batch_size: 64\n  epochs: 4\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  eval_batch_size: 250\n  fp {\n  }\n}\nfp {\n}\n",
+        "8444e3a306a485c03581",
     ),
     "5360d3559b593735d641": (
         "name: \"vgg16_bn_inq8\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 4\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 4001\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 4001\n  fp {\n  }\n}\ninq {\n  bits: 8\n}\n",
@@ -431,6 +443,10 @@ RUNS = {
     "68c14c34862ad400d4a8": (
         "name: \"vgg16_bn_lsq_w3a3\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.25\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.010000000000000002\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.25\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nlsq {\n  plan {\n    w_bits: 3\n    a_bits: 3\n  }\n}\n",
         "19533b071d6a51410a78",
+    ),
+    "697ea8e0e0cbc4a434b5": (
+        "name: \"vgg16_bn_float_continued\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 16\noptimizer {\n  lr: 0.01\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 0\n}\nseed: 1\npretrained {\n  name: \"vgg16_bn\"\n  model {\n    name: \"vgg16_bn\"\n    width: 0.125\n  }\n  train_data {\n    kind: FASHION_MNIST\n    split: TRAIN\n  }\n  test_data {\n    kind: FASHION_MNIST\n    split: TEST\n  }\n  batch_size: 128\n  epochs: 15\n  optimizer {\n    lr: 0.1\n    momentum: 0.9\n    nesterov: true\n    weight_decay: 0.0005\n    no_decay_on_bn: true\n  }\n  schedule {\n    warmup_epochs: 1\n  }\n  seed: 1\n  fp {\n  }\n}\nfp {\n}\n",
+        "9c915049dac7b275e33b",
     ),
     "69e5942829c50280cb8f": (
         "name: \"vgg16_bn\"\nmodel {\n  name: \"vgg16_bn\"\n  width: 0.125\n}\ntrain_data {\n  kind: FASHION_MNIST\n  split: TRAIN\n}\ntest_data {\n  kind: FASHION_MNIST\n  split: TEST\n}\nbatch_size: 128\nepochs: 15\noptimizer {\n  lr: 0.1\n  momentum: 0.9\n  nesterov: true\n  weight_decay: 0.0005\n  no_decay_on_bn: true\n}\nschedule {\n  warmup_epochs: 1\n}\nseed: 2\nfp {\n}\n",
@@ -1382,6 +1398,7 @@ TABLES = {
             "bb8e62702bd15529abee",  # inq3_s1
             "9e068944e822000500bb",  # inq5_s1
             "81b03e7d08688b999e3f",  # inq8_s1
+            "03d1097db94ee79496ee",  # float_continued_s1
         ],
         "quick": [
             "8444e3a306a485c03581",  # float_s1
@@ -1393,6 +1410,7 @@ TABLES = {
             "a2282cdf241c2c343422",  # inq7_s1
             "24aa671934a7be3f9434",  # inq8_s1
             "c3172c8d11a41995604f",  # inq9_s1
+            "51c66ddd8dcc1b12aca9",  # float_continued_s1
         ],
         "full": [
             "9c915049dac7b275e33b",  # float_s1
@@ -1413,6 +1431,8 @@ TABLES = {
             "0b3f30baf4353959c60d",  # inq8_s2
             "0865b2ecf2e3351d7204",  # inq9_s1
             "da9186013d40a723ec1a",  # inq9_s2
+            "697ea8e0e0cbc4a434b5",  # float_continued_s1
+            "50e8849e2ad1ef939a7d",  # float_continued_s2
         ],
     },
     "edge_table6": {
