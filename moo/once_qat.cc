@@ -72,7 +72,7 @@ OnceQatRecipe::OnceQatRecipe(const OnceQatOptions& options, const models::Networ
   params_.AddAll(act_.Parameters());
   params_.AddAll(act_.State());  // the ranges travel with the weights (export)
   for (int i = 0; i < widths; ++i) {
-    const std::string prefix = "onceqat." + WidthName(options.basic_bits + i) + ".";
+    const std::string prefix = "onceqat." + width_names[i] + ".";
     hooks_.push_back(std::make_unique<WidthHooks>(this, options.basic_bits + i));
     if (i == 0) continue;
     end_copy_.emplace_back();
