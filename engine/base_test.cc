@@ -1,3 +1,4 @@
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -45,6 +46,14 @@ TEST(Philox, PureFunctionOfSeedStreamIndex) {
   }
   EXPECT_LT(same_c, 3);
   EXPECT_LT(same_d, 3);
+}
+
+TEST(Philox, Uniform4IsFourConsecutiveUniforms) {
+  const Philox rng(5, Stream("dropout", 2));
+  for (uint64_t b : {0ull, 1ull, 77ull, (1ull << 40) + 3}) {
+    const std::array<float, 4> u = rng.Uniform4(b);
+    for (uint64_t j = 0; j < 4; ++j) EXPECT_EQ(u[j], rng.Uniform(4 * b + j)) << b << " " << j;
+  }
 }
 
 TEST(Philox, UniformAndNormalMoments) {

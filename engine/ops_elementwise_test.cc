@@ -2,6 +2,7 @@
 // shape ops over awkward sizes (1, primes, odd spatial sizes), plus exact checks of the
 // straight-through estimators and of dropout's determinism.
 #include <cmath>
+#include <vector>
 
 #include "engine/autograd.h"
 #include "engine/gradcheck.h"
@@ -165,6 +166,18 @@ TEST(OpsDropout, DeterministicMaskAndGradient) {
   EXPECT_NEAR(double(zeros) / a.numel(), 0.3, 0.06);
   EXPECT_EQ(Dropout(x, 0.3f, false, 11, 5).data(), x.data());
   EXPECT_TRUE(GradCheck([](const V& v) { return Dropout(v[0], 0.3f, true, 11, 5); }, {x}));
+}
+
+// ops.h's definition, element by element, on a size that is not a multiple of the four
+// uniforms a Philox block gives.
+TEST(OpsDropout, MaskIsPhiloxUniformAtEachIndex) {
+  const Tensor x = R({3, 7}, 2);
+  const float p = 0.4f;
+  const Philox rng(9, 4);
+  const std::vector<float> y = Dropout(x, p, true, 9, 4).ToVector(), xv = x.ToVector();
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    EXPECT_EQ(y[i], rng.Uniform(i) >= p ? xv[i] * (1.f / (1.f - p)) : 0.f) << i;
+  }
 }
 
 }  // namespace

@@ -23,6 +23,9 @@ uint64_t SplitMix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+// The top 24 bits as a float in [0, 1).
+float BitsToUniform(uint32_t bits) { return static_cast<float>(bits >> 8) * (1.0f / 16777216.0f); }
+
 }  // namespace
 
 std::array<uint32_t, 4> Philox4x32(std::array<uint32_t, 4> c, std::array<uint32_t, 2> k) {
@@ -58,8 +61,11 @@ std::array<uint32_t, 4> Philox::Block(uint64_t block_index, uint32_t sub) const 
 
 uint32_t Philox::Bits(uint64_t index) const { return Block(index >> 2, 0)[index & 3]; }
 
-float Philox::Uniform(uint64_t index) const {
-  return static_cast<float>(Bits(index) >> 8) * (1.0f / 16777216.0f);
+float Philox::Uniform(uint64_t index) const { return BitsToUniform(Bits(index)); }
+
+std::array<float, 4> Philox::Uniform4(uint64_t block) const {
+  const std::array<uint32_t, 4> b = Block(block, 0);
+  return {BitsToUniform(b[0]), BitsToUniform(b[1]), BitsToUniform(b[2]), BitsToUniform(b[3])};
 }
 
 uint32_t Philox::UniformInt(uint64_t index, uint32_t n) const {
