@@ -30,7 +30,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "datasets/datasets.h"
 #include "models/models.h"
@@ -157,6 +160,16 @@ std::vector<PlannedRun> EdgeTable5Plan(const TableContext& ctx) {
   return plan;
 }
 
+std::optional<int> SameParamsAs(const std::map<int, std::vector<std::string>>& digests, int bits) {
+  const auto it = digests.find(bits);
+  if (it == digests.end() || it->second.empty()) return std::nullopt;
+  for (const auto& [narrower, d] : digests) {  // ascending widths
+    if (narrower >= bits) break;
+    if (d == it->second) return narrower;
+  }
+  return std::nullopt;
+}
+
 StatusOr<TableReport> EdgeTable5(const TableContext& ctx) {
   STRATA_ASSIGN_OR_RETURN(std::vector<SeededRuns> runs, RunPlanned(*FindTable("edge_table5"), ctx));
   STRATA_ASSIGN_OR_RETURN(PaperTable paper, LoadPaperTable("reports/paper/edge_table5.csv"));
@@ -172,11 +185,27 @@ StatusOr<TableReport> EdgeTable5(const TableContext& ctx) {
              "(as in seed 004, where INQ fine-tunes a converged model). The control row "
              "'float, trained on' (strata's, not in the paper) is the float model trained "
              "that long again at INQ's LR with nothing quantized: medium widths beating it "
-             "is a gain from quantization, not from the extra epochs.");
+             "is a gain from quantization, not from the extra epochs. same_params_as: the "
+             "narrower width whose runs end with bit-identical parameters (same digest, every "
+             "seed): no weight fell below 2^n2 / 2 of the narrower codebook, so the wider "
+             "one's extra exponents went unused and the rows are one model.");
   for (const char* c : {"config", "bits", "strata_top1", "delta_vs_float", "paper_top1",
-                        "memory_reduction", "with_float_rest", "epochs"}) {
+                        "memory_reduction", "with_float_rest", "epochs", "same_params_as"}) {
     r.add_columns(c);
   }
+  // INQ width -> the final-parameter digests of its seeds, for same_params_as.
+  std::map<int, std::vector<std::string>> digests;
+  for (const SeededRuns& run : runs) {
+    const ExperimentConfig& c = run.seeds.at(0).result.config();
+    if (!c.has_inq()) continue;
+    for (const RunRecord& seed : run.seeds) {
+      digests[c.inq().bits()].push_back(seed.result.param_digest());
+    }
+  }
+  auto same_params_as = [&digests](int bits) -> Cell {
+    const std::optional<int> narrower = SameParamsAs(digests, bits);
+    return narrower ? Text(std::to_string(*narrower) + " bits") : Null();
+  };
   const SeedStats fp = Top1Stats(ById(runs, "float"));
   const SeedStats fp_continued = Top1Stats(ById(runs, "float_continued"));
   std::vector<double> top1(10, std::nan(""));
@@ -202,6 +231,7 @@ StatusOr<TableReport> EdgeTable5(const TableContext& ctx) {
         {"memory_reduction", is_fp ? Number(1) : Number(32.0 / quant::InqCodeBits(bits))},
         {"with_float_rest", Null()},
         {"epochs", Number(first.config().epochs())},
+        {"same_params_as", is_fp ? Null() : same_params_as(bits)},
     };
     if (!is_fp) {
       STRATA_ASSIGN_OR_RETURN(quant::InqStorage st, Storage(first.config(), bits));

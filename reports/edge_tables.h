@@ -6,6 +6,9 @@
 #ifndef STRATA_REPORTS_EDGE_TABLES_H_
 #define STRATA_REPORTS_EDGE_TABLES_H_
 
+#include <map>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "reports/table.h"
@@ -19,6 +22,12 @@ StatusOr<TableReport> EdgeTable7(const TableContext& ctx);
 std::vector<PlannedRun> EdgeTable5Plan(const TableContext& ctx);
 std::vector<PlannedRun> EdgeTable6Plan(const TableContext& ctx);
 std::vector<PlannedRun> EdgeTable7Plan(const TableContext& ctx);
+
+// edge_table5's same_params_as: given each INQ width's final-parameter digests (one per
+// seed, in seed order), the narrowest width below `bits` whose digests are all equal to
+// `bits`'s (the runs are one model: the wider codebook's extra exponents went unused), or
+// nullopt.
+std::optional<int> SameParamsAs(const std::map<int, std::vector<std::string>>& digests, int bits);
 
 }  // namespace reports
 }  // namespace strata
