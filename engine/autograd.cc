@@ -1,5 +1,8 @@
 #include "engine/autograd.h"
 
+#include <deque>
+#include <mutex>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -46,9 +49,6 @@ constexpr const char* kOpKindNames[] = {
     "mean",
     "dropout",
     "reshape",
-    "lsq_quantize",
-    "vertical_quantize",
-    "heaviside_ste",
 };
 static_assert(sizeof(kOpKindNames) / sizeof(kOpKindNames[0]) == static_cast<int>(OpKind::kCount),
               "every OpKind needs a name in kOpKindNames");
@@ -59,9 +59,40 @@ void AddInto(float* dst, const float* src, int64_t n) {
   });
 }
 
+// Kinds registered from outside the engine, in registration order (kCount + i). Append
+// only: a name's kind and its c_str() stay valid for the process.
+struct RegisteredKinds {
+  std::mutex mu;
+  std::deque<std::string> names;
+};
+RegisteredKinds& Registered() {
+  static RegisteredKinds* kinds = new RegisteredKinds();  // never destroyed: used at exit
+  return *kinds;
+}
+
 }  // namespace
 
-const char* OpKindName(OpKind kind) { return kOpKindNames[static_cast<int>(kind)]; }
+const char* OpKindName(OpKind kind) {
+  const int k = static_cast<int>(kind);
+  if (k < static_cast<int>(OpKind::kCount)) return kOpKindNames[k];
+  RegisteredKinds& r = Registered();
+  std::lock_guard<std::mutex> lock(r.mu);
+  const size_t i = static_cast<size_t>(k - static_cast<int>(OpKind::kCount));
+  CHECK_LT(i, r.names.size()) << "OpKindName: kind " << k << " was never registered";
+  return r.names[i].c_str();
+}
+
+OpKind RegisterOpKind(const std::string& name) {
+  for (int k = 0; k < static_cast<int>(OpKind::kCount); ++k) {
+    CHECK(name != kOpKindNames[k]) << "RegisterOpKind: '" << name << "' is an engine op";
+  }
+  RegisteredKinds& r = Registered();
+  std::lock_guard<std::mutex> lock(r.mu);
+  size_t i = 0;
+  while (i < r.names.size() && r.names[i] != name) ++i;
+  if (i == r.names.size()) r.names.push_back(name);
+  return static_cast<OpKind>(static_cast<int>(OpKind::kCount) + static_cast<int>(i));
+}
 
 bool GradEnabled() { return grad_enabled; }
 NoGradGuard::NoGradGuard() : previous_(grad_enabled) { grad_enabled = false; }

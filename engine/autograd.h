@@ -24,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/tensor.h"
@@ -89,13 +90,14 @@ enum class OpKind {
   kMean,
   kDropout,
   kReshape,
-  // Quantizer ops defined in quant/ (one kind each, so profiles and tape dumps name them).
-  kLsqQuantize,      // LSQ fake quantization (Eq. 1) with its learnable step
-  kVerticalQuantize, // once-QAT source quantization + downsampling + compensation (Eqs. 3-6)
-  kHeavisideSte,     // ascending/co-training enhance bit 1[r > 0], straight-through
-  kCount,
+  kCount,  // the engine's own kinds end here; registered kinds follow
 };
 const char* OpKindName(OpKind kind);
+// The kind of an op defined outside the engine (quant/'s quantizers, say), by name: the
+// same kind for the same name on every call, a new one past kCount on the first. The
+// engine knows no such op; the kind only names it in profiles and tape dumps. Thread-safe.
+//   static const OpKind kLsqQuantize = RegisterOpKind("lsq_quantize");
+OpKind RegisterOpKind(const std::string& name);
 
 // ---------------------------------------------------------------------------------------
 // For op implementations (ops_*.cc and ops written elsewhere, e.g. quantizers).

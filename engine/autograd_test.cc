@@ -148,6 +148,17 @@ TEST(Autograd, OpKindNames) {
   EXPECT_STREQ(OpKindName(OpKind::kReshape), "reshape");
 }
 
+TEST(Autograd, RegisteredOpKindsAreStableAndNamed) {
+  const OpKind a = RegisterOpKind("test_quantizer_a");
+  const OpKind b = RegisterOpKind("test_quantizer_b");
+  EXPECT_NE(a, b);
+  EXPECT_GE(static_cast<int>(a), static_cast<int>(OpKind::kCount));
+  EXPECT_EQ(RegisterOpKind("test_quantizer_a"), a);  // the same name, the same kind
+  EXPECT_STREQ(OpKindName(a), "test_quantizer_a");
+  EXPECT_STREQ(OpKindName(b), "test_quantizer_b");
+  EXPECT_DEATH(RegisterOpKind("conv2d"), "is an engine op");
+}
+
 TEST(StoragePool, SteadyStateStepsHitThePool) {
   TwoLosses t;
   t.Build();

@@ -83,6 +83,11 @@ StatusOr<float> LsqInitStep(const Tensor& v, QuantRange r) {
   return float(s);
 }
 
+OpKind LsqQuantizeKind() {
+  static const OpKind kind = RegisterOpKind("lsq_quantize");
+  return kind;
+}
+
 Tensor LsqQuantize(const Tensor& v, const Tensor& step, QuantRange r, float grad_scale) {
   CHECK_EQ(step.numel(), 1) << "LsqQuantize: step must hold one value, got "
                             << ShapeStr(step.shape()) << " ---> HINT: Tensor::Full({1}, s)";
@@ -92,7 +97,7 @@ Tensor LsqQuantize(const Tensor& v, const Tensor& step, QuantRange r, float grad
   Tensor y = Tensor::Empty(v.shape());
   kernels::LsqForward(v.numel(), v.data(), s, r.qn, r.qp, y.data());
   if (!NeedsRecord({&v, &step})) return y;
-  Record(OpKind::kLsqQuantize, {&v, &step}, y,
+  Record(LsqQuantizeKind(), {&v, &step}, y,
          [v, s, r, grad_scale](const Tensor& dy, GradSlots& dx) {
            bool accumulate = false;
            float* dv = dx.Needs(0) ? dx.Out(0, &accumulate) : nullptr;

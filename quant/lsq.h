@@ -78,8 +78,10 @@ StatusOr<float> LsqInitStep(const Tensor& v, QuantRange r);
 //   ds += g · sum_i dy_i · (round(r_i) - r_i  inside,  -Qn  for r_i < -Qn,  Qp  for r_i > Qp)
 // The step sum is a fixed-order double reduction: bit-identical for any thread count.
 // s should be positive and finite; a diverged step is not checked (NaN propagates to v̂).
-// Recorded as OpKind::kLsqQuantize.
+// Recorded as LsqQuantizeKind().
 Tensor LsqQuantize(const Tensor& v, const Tensor& step, QuantRange r, float grad_scale);
+// The op kind LsqQuantize records ("lsq_quantize", registered with the engine).
+OpKind LsqQuantizeKind();
 
 }  // namespace quant
 }  // namespace strata

@@ -206,7 +206,8 @@ TEST(LsqTest, RecordsItsKindAndAccumulates) {
   Tensor s = Step(0.2f);
   const Tensor y = LsqQuantize(v, s, SignedRange(3), 0.5f);
   ASSERT_NE(y.node(), nullptr);
-  EXPECT_EQ(y.node()->kind, OpKind::kLsqQuantize);
+  EXPECT_EQ(y.node()->kind, LsqQuantizeKind());
+  EXPECT_STREQ(OpKindName(y.node()->kind), "lsq_quantize");
   const Tensor dy = Random({2, 3, 4, 5}, 9, -1.f, 1.f);
   Backward({y}, {dy});
   const std::vector<float> dv1 = v.grad().ToVector();

@@ -33,6 +33,16 @@ float VerticalGradScale(int64_t numel, int source_bits) {
   return static_cast<float>(1.0 / std::sqrt(double(numel) * qp));
 }
 
+OpKind VerticalQuantizeKind() {
+  static const OpKind kind = RegisterOpKind("vertical_quantize");
+  return kind;
+}
+
+OpKind HeavisideSteKind() {
+  static const OpKind kind = RegisterOpKind("heaviside_ste");
+  return kind;
+}
+
 Tensor VerticalQuantize(const Tensor& w, const Tensor& s_w, int source_bits, int bits,
                         bool compensation, float grad_scale) {
   CHECK_EQ(s_w.numel(), 1) << "VerticalQuantize: step " << ShapeStr(s_w.shape())
@@ -41,7 +51,7 @@ Tensor VerticalQuantize(const Tensor& w, const Tensor& s_w, int source_bits, int
   Tensor y = Tensor::Empty(w.shape());
   kernels::VerticalForward(p, w.numel(), w.data(), y.data());
   if (!NeedsRecord({&w, &s_w})) return y;
-  Record(OpKind::kVerticalQuantize, {&w, &s_w}, y,
+  Record(VerticalQuantizeKind(), {&w, &s_w}, y,
          [p, w, grad_scale](const Tensor& dy, GradSlots& dx) {
            bool accumulate = false;
            float* dw = dx.Needs(0) ? dx.Out(0, &accumulate) : nullptr;
@@ -94,9 +104,9 @@ Tensor HeavisideSte(const Tensor& r, HeavisideGrad grad) {
   kernels::HeavisideForward(r.numel(), r.data(), e.data());
   if (!NeedsRecord({&r})) return e;
   if (grad == HeavisideGrad::kIdentity) {
-    Record(OpKind::kHeavisideSte, {&r}, e, [](const Tensor& de, GradSlots& dx) { dx.Pass(0, de); });
+    Record(HeavisideSteKind(), {&r}, e, [](const Tensor& de, GradSlots& dx) { dx.Pass(0, de); });
   } else {
-    Record(OpKind::kHeavisideSte, {&r}, e, [r](const Tensor& de, GradSlots& dx) {
+    Record(HeavisideSteKind(), {&r}, e, [r](const Tensor& de, GradSlots& dx) {
       bool accumulate = false;
       float* dr = dx.Out(0, &accumulate);
       kernels::HeavisideBackward(r.numel(), r.data(), de.data(), /*clipped=*/true, dr, accumulate);

@@ -52,7 +52,7 @@ float CompensationOffset(int source_bits, int bits, bool compensation);
 float VerticalGradScale(int64_t numel, int source_bits);
 
 // ŵ_b of every element of w (any shape); s_w: the layer's one learnable step (numel 1).
-// Records OpKind::kVerticalQuantize; the backward accumulates into w's and s_w's gradients
+// Records VerticalQuantizeKind(); the backward accumulates into w's and s_w's gradients
 // as documented above. s_w > 0 is the caller's business: where w/s_w is not finite the
 // output is NaN (a diverging run stays visible rather than crashing).
 Tensor VerticalQuantize(const Tensor& w, const Tensor& s_w, int source_bits, int bits,
@@ -77,9 +77,14 @@ float InitActivationStep(const Tensor& a, int bits);
 // The baselines' enhance bit e = 1[r > 0] (the paper's sign(b_i^r) read as 1/0), with a
 // straight-through backward (Bengio et al. 2013, the paper's [10]):
 //   kIdentity (default): dr = de.   kClipped: dr = de · 1[|r| <= 1] (Hubara et al. 2016).
-// Records OpKind::kHeavisideSte.
+// Records HeavisideSteKind().
 enum class HeavisideGrad { kIdentity, kClipped };
 Tensor HeavisideSte(const Tensor& r, HeavisideGrad grad = HeavisideGrad::kIdentity);
+
+// The op kinds the two ops record ("vertical_quantize", "heaviside_ste"; registered with
+// the engine).
+OpKind VerticalQuantizeKind();
+OpKind HeavisideSteKind();
 
 }  // namespace quant
 }  // namespace strata
