@@ -15,6 +15,23 @@ const Normalization kCifar10Norm = {{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.243
 const Normalization kCifar100Norm = {{0.5071f, 0.4865f, 0.4409f}, {0.2673f, 0.2564f, 0.2762f}};
 const Normalization kImageNetNorm = {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
 
+Normalization NormalizationFor(DatasetConfig::Kind kind) {
+  switch (kind) {
+    case DatasetConfig::FASHION_MNIST:
+      return kFashionMnistNorm;
+    case DatasetConfig::MNIST:
+      return {{0.1307f}, {0.3081f}};
+    case DatasetConfig::CIFAR10:
+      return kCifar10Norm;
+    case DatasetConfig::CIFAR100:
+      return kCifar100Norm;
+    case DatasetConfig::IMAGE_FOLDER:
+      return kImageNetNorm;
+    default:
+      return {{0.5f}, {0.25f}};
+  }
+}
+
 namespace {
 
 class CenterCropStep : public Transform {

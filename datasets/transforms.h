@@ -62,6 +62,10 @@ extern const Normalization kFashionMnistNorm;
 extern const Normalization kCifar10Norm;
 extern const Normalization kCifar100Norm;
 extern const Normalization kImageNetNorm;
+// The normalization of a model trained on data of `kind`: the constants above, MNIST's
+// (0.1307, 0.3081), and (0.5, 0.25) for IDX and SYNTHETIC sets. The one table: training,
+// evaluation, model files and ensembles all normalize through it.
+Normalization NormalizationFor(DatasetConfig::Kind kind);
 
 class Pipeline {
  public:

@@ -101,6 +101,20 @@ TEST(Transforms, RandomnessIsAPureFunctionOfSeedEpochIndex) {
   EXPECT_GE(differ_seed, 15);
 }
 
+TEST(Transforms, NormalizationForEveryKindHasTheDataChannels) {
+  EXPECT_EQ(NormalizationFor(DatasetConfig::FASHION_MNIST).mean, kFashionMnistNorm.mean);
+  EXPECT_EQ(NormalizationFor(DatasetConfig::CIFAR100).std, kCifar100Norm.std);
+  EXPECT_EQ(NormalizationFor(DatasetConfig::IMAGE_FOLDER).mean, kImageNetNorm.mean);
+  EXPECT_EQ(NormalizationFor(DatasetConfig::MNIST).mean, std::vector<float>{0.1307f});
+  for (auto kind : {DatasetConfig::FASHION_MNIST, DatasetConfig::MNIST, DatasetConfig::IDX,
+                    DatasetConfig::SYNTHETIC}) {
+    EXPECT_EQ(NormalizationFor(kind).mean.size(), 1u) << kind;  // one gray channel
+  }
+  for (auto kind : {DatasetConfig::CIFAR10, DatasetConfig::CIFAR100, DatasetConfig::IMAGE_FOLDER}) {
+    EXPECT_EQ(NormalizationFor(kind).std.size(), 3u) << kind;
+  }
+}
+
 TEST(Transforms, NormalizeIsPerChannelOnPixelOver255) {
   Image in;
   in.Resize(3, 1, 2);
