@@ -1,6 +1,6 @@
 // What the recipe-step benchmarks share (quant_benchmark.cc, onceqat_benchmark.cc): the
-// ResNet-20 they time and one training step — zero grads, the recipe's Step (forward,
-// loss(es), backward) and SGD — at batch 128 on fixed random CIFAR-sized data.
+// ResNet-20 they time and the training loop's own step (moo::TrainStep: zero grads, the
+// recipe's Step, SGD, AfterStep) at batch 128 on fixed random CIFAR-sized data.
 //
 //   std::unique_ptr<models::Network> net = BenchResNet20(/*bn_variants=*/1);
 //   Sgd sgd(SgdOptions{.momentum = 0.9f});
@@ -23,6 +23,7 @@
 #include "engine/engine.h"
 #include "models/models.h"
 #include "moo/moo.h"
+#include "moo/train/train.h"
 
 namespace strata {
 
@@ -47,12 +48,9 @@ class RecipeStepper {
     for (int i = 0; i < kBenchBatch; ++i) labels_[i] = i % 10;
   }
   void Step() const {
-    net_.params().ZeroGrads();
-    recipe_->Parameters().ZeroGrads();
     moo::StepInput in{&net_, x_, &labels_, models::ForwardContext()};
     in.ctx.training = true;
-    benchmark::DoNotOptimize(recipe_->Step(in).loss);
-    sgd_->Step(0.01f);
+    benchmark::DoNotOptimize(moo::TrainStep(in, recipe_, sgd_, 0.01f).loss);
   }
 
  private:

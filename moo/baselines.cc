@@ -20,6 +20,26 @@ Status ValidateNested(const NestedOptions& o, const std::string& field) {
   return Status::Ok();
 }
 
+namespace {
+
+StatusOr<NestedOptions> NestedFrom(int basic_bits, int max_bits, const std::string& field) {
+  NestedOptions o;
+  o.basic_bits = OrPaper(basic_bits, quant::kPaperBasicBits);
+  o.max_bits = OrPaper(max_bits, quant::kPaperSourceBits);
+  STRATA_RETURN_IF_ERROR(ValidateNested(o, field));
+  return o;
+}
+
+}  // namespace
+
+StatusOr<NestedOptions> NestedOptionsFrom(const AscendingRecipeConfig& c) {
+  return NestedFrom(c.basic_bits(), c.max_bits(), "ascending");
+}
+
+StatusOr<NestedOptions> NestedOptionsFrom(const CotrainRecipeConfig& c) {
+  return NestedFrom(c.basic_bits(), c.max_bits(), "cotrain");
+}
+
 std::vector<std::string> NestedSlotNames(const NestedOptions& o) {
   std::vector<std::string> names;
   for (int b = o.basic_bits; b <= o.max_bits; ++b) {

@@ -33,6 +33,7 @@
 
 #include "engine/engine.h"
 #include "models/models.h"
+#include "moo/baselines.pb.h"
 #include "moo/quant_state.h"
 #include "moo/recipe.h"
 
@@ -40,12 +41,16 @@ namespace strata {
 namespace moo {
 
 struct NestedOptions {
-  int basic_bits = 2;  // b0
-  int max_bits = 4;    // N
+  int basic_bits = quant::kPaperBasicBits;  // b0
+  int max_bits = quant::kPaperSourceBits;   // N
   int slots() const { return max_bits - basic_bits + 1; }
 };
 // InvalidArgument naming `field` and the value unless 1 <= basic_bits < max_bits <= 16.
 Status ValidateNested(const NestedOptions& o, const std::string& field);
+// The options of a config message (baselines.proto): widths left 0 are the paper's, then
+// ValidateNested with field "ascending" / "cotrain".
+StatusOr<NestedOptions> NestedOptionsFrom(const AscendingRecipeConfig& config);
+StatusOr<NestedOptions> NestedOptionsFrom(const CotrainRecipeConfig& config);
 
 // The nested quantizer of both baselines; slot k is the bit-width b0 + k.
 class NestedHooks : public SlottedHooks {

@@ -6,6 +6,18 @@
 namespace strata {
 namespace moo {
 
+StatusOr<InqOptions> InqOptionsFrom(const InqRecipeConfig& c) {
+  InqOptions o;
+  o.bits = c.bits();
+  o.schedule.assign(c.schedule().begin(), c.schedule().end());
+  STRATA_RETURN_IF_ERROR(CheckInRange("inq.bits", o.bits, 2, 9));  // quant::ValidateInqBits
+  if (!o.schedule.empty()) {
+    const Status s = quant::ValidateInqSchedule(o.schedule);
+    if (!s.ok()) return InvalidArgumentError("inq.schedule: " + s.message());
+  }
+  return o;
+}
+
 StatusOr<std::unique_ptr<InqRecipe>> InqRecipe::Create(const models::Network& net,
                                                        const InqOptions& options) {
   STRATA_RETURN_IF_ERROR(quant::ValidateInqBits(options.bits));

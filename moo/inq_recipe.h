@@ -6,7 +6,7 @@
 //   o.bits = 8;                                // 2..9
 //   o.schedule = quant::DefaultInqSchedule();  // accumulated portions {.5, .75, .875, 1}
 //   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<InqRecipe> r, InqRecipe::Create(net, o));
-//   // the training loop (reports/trainer.h), starting from the pretrained FP weights:
+//   // the training loop (moo/train/trainer.h), starting from the pretrained FP weights:
 //   //   stage k = 0..3: BeginStage(k) freezes the largest σ_k of each layer (INQ Eq. (5)-(8);
 //   //   stage 0 first fixes each layer's codebook from the pretrained weights, Eq. (2)),
 //   //   then the free weights retrain for the config's epochs with the LR schedule restarted;
@@ -27,6 +27,7 @@
 
 #include "engine/engine.h"
 #include "models/models.h"
+#include "moo/inq_recipe.pb.h"
 #include "moo/recipe.h"
 #include "quant/quant.h"
 
@@ -37,6 +38,9 @@ struct InqOptions {
   int bits = 8;                  // b in [2, 9]
   std::vector<double> schedule;  // accumulated portions; empty = quant::DefaultInqSchedule()
 };
+// The options of a config message (inq_recipe.proto), checked as Create checks them;
+// errors name "inq.bits" / "inq.schedule" and the value.
+StatusOr<InqOptions> InqOptionsFrom(const InqRecipeConfig& config);
 
 class InqRecipe : public Recipe {
  public:

@@ -132,17 +132,37 @@ const Tensor* OnceQatRecipe::EndWeight(int layer_index, int bits) const {
 
 OnceQatRecipe::~OnceQatRecipe() = default;
 
+Status ValidateOnceQat(const OnceQatOptions& o) {
+  STRATA_RETURN_IF_ERROR(CheckInRange("once_qat.basic_bits", o.basic_bits, 1, 8));
+  return CheckInRange("once_qat.source_bits", o.source_bits, o.basic_bits, 8);
+}
+
+StatusOr<OnceQatOptions> OnceQatOptionsFrom(const OnceQatRecipeConfig& c) {
+  OnceQatOptions o;
+  o.basic_bits = OrPaper(c.basic_bits(), quant::kPaperBasicBits);
+  o.source_bits = OrPaper(c.source_bits(), quant::kPaperSourceBits);
+  o.compensation = !c.without_compensation();
+  o.moo = c.moo() == OnceQatRecipeConfig::MGD ? MooMethod::kMgd
+                                              : MooMethod::kUnitaryScalarization;
+  o.kd = c.self_kd() == OnceQatRecipeConfig::COSINE ? KdKind::kCosine
+         : c.self_kd() == OnceQatRecipeConfig::KL   ? KdKind::kKl
+                                                    : KdKind::kNone;
+  if (!OnceQatRecipeConfig::Bn_IsValid(c.bn())) {
+    return InvalidArgumentError("once_qat.bn: " + std::to_string(c.bn()) +
+                                " is not a BN mode (INDIVIDUAL, SHARED, SHARED_AFFINE)");
+  }
+  o.bn = c.bn() == OnceQatRecipeConfig::SHARED          ? BnMode::kShared
+         : c.bn() == OnceQatRecipeConfig::SHARED_AFFINE ? BnMode::kSharedAffine
+                                                        : BnMode::kIndividual;
+  o.per_bit_ends = c.per_bit_first_last();
+  o.act_init = c.activation_init() == OnceQatRecipeConfig::LSQ ? ActInit::kLsq : ActInit::kMax;
+  STRATA_RETURN_IF_ERROR(ValidateOnceQat(o));
+  return o;
+}
+
 StatusOr<std::unique_ptr<OnceQatRecipe>> OnceQatRecipe::Create(const OnceQatOptions& o,
                                                               const models::Network& net) {
-  if (o.basic_bits < 1 || o.basic_bits > 8) {
-    return InvalidArgumentError("once_qat.basic_bits: " + std::to_string(o.basic_bits) +
-                                " must be in [1, 8]");
-  }
-  if (o.source_bits < o.basic_bits || o.source_bits > 8) {
-    return InvalidArgumentError("once_qat.source_bits: " + std::to_string(o.source_bits) +
-                                " must be in [basic_bits = " + std::to_string(o.basic_bits) +
-                                ", 8]");
-  }
+  STRATA_RETURN_IF_ERROR(ValidateOnceQat(o));
   for (const models::Norm* n : net.norms()) {
     if (n->variants() != o.bn_variants()) {
       return InvalidArgumentError(

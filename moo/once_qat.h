@@ -74,6 +74,7 @@
 #include "models/models.h"
 #include "moo/combine.h"
 #include "moo/kd.h"
+#include "moo/once_qat.pb.h"
 #include "moo/quant_state.h"
 #include "moo/recipe.h"
 
@@ -81,8 +82,8 @@ namespace strata {
 namespace moo {
 
 struct OnceQatOptions {
-  int basic_bits = 2;         // b0 (paper: 2)
-  int source_bits = 4;        // N (paper: 4)
+  int basic_bits = quant::kPaperBasicBits;    // b0
+  int source_bits = quant::kPaperSourceBits;  // N
   bool compensation = true;   // z_b of Eq. 6; false: the Table 7 ablation
   MooMethod moo = MooMethod::kUnitaryScalarization;
   MgdOptions mgd;             // MGD with more than two widths
@@ -95,6 +96,13 @@ struct OnceQatOptions {
   // ModelSpec::bn_variants the network needs: 1 for kShared, else num_widths().
   int bn_variants() const { return BnSlots(bn, num_widths()).variants(); }
 };
+
+// The options of a config message (once_qat.proto): widths left 0 are the paper's, then
+// ValidateOnceQat; errors name "once_qat.<field>" and the value. ends_weight_decay stays 0
+// (the trainer sets it from the optimizer).
+StatusOr<OnceQatOptions> OnceQatOptionsFrom(const OnceQatRecipeConfig& config);
+// What Create checks of the options alone: 1 <= basic_bits <= source_bits <= 8.
+Status ValidateOnceQat(const OnceQatOptions& o);
 
 // γ, β, running mean and variance values of every BN site (C channels) that the widths use
 // together: 4C (kShared), 2C + 2C T (kSharedAffine), 4C T (kIndividual) — the paper's Table 4

@@ -148,6 +148,22 @@ QatFinetuneRecipe::QatFinetuneRecipe(const QatFinetuneOptions& o, const models::
 
 QatFinetuneRecipe::~QatFinetuneRecipe() = default;
 
+StatusOr<QatFinetuneOptions> QatFinetuneOptionsFrom(const QatFinetuneRecipeConfig& c) {
+  QatFinetuneOptions o;
+  o.basic_bits = OrPaper(c.basic_bits(), quant::kPaperBasicBits);
+  o.source_bits = OrPaper(c.source_bits(), quant::kPaperSourceBits);
+  STRATA_RETURN_IF_ERROR(ValidateWidths(o.basic_bits, o.source_bits, "qat_finetune", "source_bits"));
+  return o;
+}
+
+StatusOr<AdabitsOptions> AdabitsOptionsFrom(const AdabitsRecipeConfig& c) {
+  AdabitsOptions o;
+  o.basic_bits = OrPaper(c.basic_bits(), quant::kPaperBasicBits);
+  o.max_bits = OrPaper(c.max_bits(), quant::kPaperSourceBits);
+  STRATA_RETURN_IF_ERROR(ValidateWidths(o.basic_bits, o.max_bits, "adabits", "max_bits"));
+  return o;
+}
+
 StatusOr<std::unique_ptr<QatFinetuneRecipe>> QatFinetuneRecipe::Create(const QatFinetuneOptions& o,
                                                                        const models::Network& net) {
   STRATA_RETURN_IF_ERROR(

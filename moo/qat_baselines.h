@@ -12,8 +12,8 @@
 //            from the stage's first batch) learn, from the loss Σ_{b<N} CE_b. Everything
 //            else is restored after every optimizer step.
 //   Decision: stage 0 runs inside this recipe rather than reading an LSQ run, because a run
-//   starts from another run's network tensors only (reports/trainer.h), not its step sizes;
-//   its hyper-parameters are the LSQ runs' (reports' LsqConfig). Tensor names: "<layer>.w_step"
+//   starts from another run's network tensors only (moo/train/trainer.h), not its step sizes;
+//   its hyper-parameters are the LSQ runs' (reports' run catalogue). Tensor names: "<layer>.w_step"
 //   (s_N, as LSQ's), "<layer>.a_step.w<b>a<b>".
 //
 // AdaBits-style (AdabitsRecipe, Jin et al. CVPR 2020 as seed 001 Table 5 uses it; one stage):
@@ -37,6 +37,7 @@
 #include "engine/engine.h"
 #include "models/models.h"
 #include "moo/lsq.h"
+#include "moo/qat_baselines.pb.h"
 #include "moo/quant_state.h"
 #include "moo/recipe.h"
 
@@ -44,10 +45,13 @@ namespace strata {
 namespace moo {
 
 struct QatFinetuneOptions {
-  int basic_bits = 2;   // b0
-  int source_bits = 4;  // N
+  int basic_bits = quant::kPaperBasicBits;    // b0
+  int source_bits = quant::kPaperSourceBits;  // N
   int slots() const { return source_bits - basic_bits + 1; }
 };
+// The options of a config message (qat_baselines.proto): widths left 0 are the paper's,
+// then Create's checks (1 <= b0 < N <= 16), errors naming "qat_finetune.<field>".
+StatusOr<QatFinetuneOptions> QatFinetuneOptionsFrom(const QatFinetuneRecipeConfig& config);
 
 class QatFinetuneRecipe : public Recipe {
  public:
@@ -78,10 +82,12 @@ class QatFinetuneRecipe : public Recipe {
 };
 
 struct AdabitsOptions {
-  int basic_bits = 2;
-  int max_bits = 4;
+  int basic_bits = quant::kPaperBasicBits;
+  int max_bits = quant::kPaperSourceBits;
   int slots() const { return max_bits - basic_bits + 1; }
 };
+// As QatFinetuneOptionsFrom, for "adabits.<field>".
+StatusOr<AdabitsOptions> AdabitsOptionsFrom(const AdabitsRecipeConfig& config);
 
 class AdabitsRecipe : public Recipe {
  public:

@@ -30,12 +30,38 @@ Status CheckPair(int w, int a, const std::string& field, bool zero_ok) {
   return quant::ValidateBits(a, field + ".a_bits");
 }
 
+// The checks that need no network.
+Status ValidatePlan(const PrecisionPlan& plan, const std::string& field) {
+  STRATA_RETURN_IF_ERROR(CheckPair(plan.w_bits, plan.a_bits, field, /*zero_ok=*/false));
+  std::set<std::string> seen;
+  for (size_t k = 0; k < plan.layers.size(); ++k) {
+    const PrecisionPlan::Entry& e = plan.layers[k];
+    const std::string f = field + ".layers[" + std::to_string(k) + "]";
+    if (e.layer.empty()) return InvalidArgumentError(f + ".name: missing");
+    if (!seen.insert(e.layer).second) {
+      return InvalidArgumentError(f + ".name: '" + e.layer + "' is named twice");
+    }
+    STRATA_RETURN_IF_ERROR(CheckPair(e.w_bits, e.a_bits, f + " ('" + e.layer + "')", true));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+StatusOr<PrecisionPlan> PlanFrom(const PrecisionPlanConfig& c, const std::string& field) {
+  PrecisionPlan plan;
+  plan.w_bits = c.w_bits(), plan.a_bits = c.a_bits(), plan.eight_bit_ends = c.eight_bit_ends();
+  for (const PrecisionPlanConfig::Layer& l : c.layers()) {
+    plan.layers.push_back({l.name(), l.w_bits(), l.a_bits()});
+  }
+  STRATA_RETURN_IF_ERROR(ValidatePlan(plan, field));
+  return plan;
+}
 
 StatusOr<std::vector<LayerBits>> ResolvePlan(const PrecisionPlan& plan,
                                              const models::Network& net,
                                              const std::string& field) {
-  STRATA_RETURN_IF_ERROR(CheckPair(plan.w_bits, plan.a_bits, field, /*zero_ok=*/false));
+  STRATA_RETURN_IF_ERROR(ValidatePlan(plan, field));
   std::vector<int> w(net.layers().size()), a(net.layers().size());
   for (const models::Layer* l : net.layers()) {
     const models::LayerInfo& i = l->info();
@@ -43,19 +69,13 @@ StatusOr<std::vector<LayerBits>> ResolvePlan(const PrecisionPlan& plan,
     w[i.index] = end ? (plan.eight_bit_ends ? 8 : 0) : plan.w_bits;
     a[i.index] = end ? (plan.eight_bit_ends ? 8 : 0) : plan.a_bits;
   }
-  std::set<std::string> seen;
   for (size_t k = 0; k < plan.layers.size(); ++k) {
     const PrecisionPlan::Entry& e = plan.layers[k];
-    const std::string f = field + ".layers[" + std::to_string(k) + "]";
     const models::Layer* l = net.FindLayer(e.layer);
     if (l == nullptr) {
-      return InvalidArgumentError(f + ".name: '" + e.layer + "' is not a layer of this network (" +
-                                  LayerNames(net) + ")");
+      return InvalidArgumentError(field + ".layers[" + std::to_string(k) + "].name: '" + e.layer +
+                                  "' is not a layer of this network (" + LayerNames(net) + ")");
     }
-    if (!seen.insert(e.layer).second) {
-      return InvalidArgumentError(f + ".name: '" + e.layer + "' is named twice");
-    }
-    STRATA_RETURN_IF_ERROR(CheckPair(e.w_bits, e.a_bits, f + " ('" + e.layer + "')", true));
     w[l->info().index] = e.w_bits;
     a[l->info().index] = e.a_bits;
   }

@@ -33,6 +33,8 @@
 
 #include "engine/engine.h"
 #include "models/models.h"
+#include "moo/precision_plan.pb.h"
+#include "quant/quant.h"
 
 namespace strata {
 namespace moo {
@@ -44,7 +46,7 @@ struct LayerBits {
   std::vector<int> w_bits, a_bits;  // one entry per slot
 };
 
-// The precision plan of a single-precision recipe (reports' PrecisionPlan message).
+// The precision plan of a single-precision recipe (precision_plan.proto's message).
 struct PrecisionPlan {
   int w_bits = 0, a_bits = 0;   // every layer but the first conv and the last linear
   bool eight_bit_ends = false;  // first conv and last linear at 8/8 instead of FP
@@ -54,6 +56,11 @@ struct PrecisionPlan {
   };
   std::vector<Entry> layers;  // per-layer overrides, applied last
 };
+
+// The plan a config message states. InvalidArgument naming `field` (e.g. "lsq.plan"), the
+// entry and the value for what ResolvePlan rejects without a network: bits outside
+// [1, 16], an entry without a name or quantizing one side only, a layer named twice.
+StatusOr<PrecisionPlan> PlanFrom(const PrecisionPlanConfig& config, const std::string& field);
 
 // The quantized layers of `net` under `plan` (one slot), forward order. InvalidArgument
 // naming `field`, the entry and the value for: bits outside [1, 16]; an entry naming a layer

@@ -2,9 +2,21 @@
 #include "moo/recipe.h"
 
 #include <cmath>
+#include <sstream>
 
 namespace strata {
 namespace moo {
+
+Status CheckInRange(const std::string& field, double value, double lo, double hi, bool lo_open,
+                    bool hi_open) {
+  const bool ok = std::isfinite(value) && (lo_open ? value > lo : value >= lo) &&
+                  (hi_open ? value < hi : value <= hi);
+  if (ok) return Status::Ok();
+  std::ostringstream o;
+  o << field << ": " << value << " must be in " << (lo_open ? "(" : "[") << lo << ", " << hi
+    << (hi_open ? ")" : "]");
+  return InvalidArgumentError(o.str());
+}
 
 Status Recipe::BeginStage(int, bool, const models::Network&) { return Status::Ok(); }
 

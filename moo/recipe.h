@@ -1,5 +1,5 @@
 // What one training step of a method computes: the Recipe interface the generic training
-// loop (reports/trainer.h) drives, and the floating-point recipe. Method recipes (LSQ,
+// loop (moo/train/trainer.h) drives, and the floating-point recipe. Method recipes (LSQ,
 // ascending layers, co-training, once-QAT, INQ, AMED fine-tuning) implement it in moo/;
 // the loop owns data, optimizer, schedule, evaluation, checkpoints and results.
 //
@@ -31,6 +31,7 @@
 
 #include "engine/engine.h"
 #include "models/models.h"
+#include "moo/recipe.pb.h"
 
 namespace strata {
 namespace moo {
@@ -86,6 +87,14 @@ class Recipe {
   // steps by the recipe and reset by this call.
   virtual std::vector<std::pair<std::string, double>> TakeEpochMetrics() { return {}; }
 };
+
+// Option checks of the recipes' config messages (one wording for every recipe):
+// InvalidArgument "field: value must be in [lo, hi]" (brackets open as asked) when value is
+// outside the range or not finite.
+Status CheckInRange(const std::string& field, double value, double lo, double hi,
+                    bool lo_open = false, bool hi_open = false);
+// A bit-width field of a config message: `value`, or `paper` when it is 0 (proto3's unset).
+inline int OrPaper(int value, int paper) { return value == 0 ? paper : value; }
 
 // Plain cross-entropy training in floating point.
 class FpRecipe : public Recipe {

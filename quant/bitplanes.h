@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "quant/vertical.h"
+
 namespace strata {
 namespace quant {
 
@@ -37,7 +39,7 @@ std::vector<uint8_t> EnhancePlane(const std::vector<int32_t>& q_b);
 void AddEnhancePlane(const std::vector<uint8_t>& e, std::vector<int32_t>* q);
 
 struct VerticalLayers {
-  int basic_bits = 2;
+  int basic_bits = kPaperBasicBits;
   std::vector<int32_t> basic;                // q_{b0}
   std::vector<std::vector<uint8_t>> planes;  // planes[k - 1] = e_{b0 + k}, k = 1..bits - b0
 };

@@ -44,6 +44,12 @@ namespace quant {
 // Widths: 1 <= bits <= source_bits <= kMaxVerticalBits (CHECKed: programmer errors).
 constexpr int kMaxVerticalBits = 16;
 
+// The vertical-layering paper's widths (seed 001 Sec. 6): a 2-bit basic layer b0 and a
+// 4-bit source N, so one model serves W/A 2/2, 3/3 and 4/4. Every default of b0 and N in
+// strata (recipe options, the model file, configs whose fields are 0) is these.
+constexpr int kPaperBasicBits = 2;
+constexpr int kPaperSourceBits = 4;
+
 // z_b in units of s_b (Eq. 6): ½ (1 - 2^(b-N)) when compensation, else 0. The paper's
 // N = 4: 3/8, 1/4, 0 for b = 2, 3, 4.
 float CompensationOffset(int source_bits, int bits, bool compensation);

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "quant/vertical.h"
 
 namespace strata {
 namespace quant {
@@ -69,8 +70,8 @@ struct VlReadInfo {
 };
 
 struct VlModel {
-  int source_bits = 4;  // N
-  int basic_bits = 2;   // b0
+  int source_bits = kPaperSourceBits;  // N
+  int basic_bits = kPaperBasicBits;    // b0
   int bits = 4;         // width of the codes held: b0 <= bits <= N; the file has bits-b0+1 sections
   bool compensation = true;
   std::vector<VlLayer> layers;

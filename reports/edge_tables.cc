@@ -21,11 +21,8 @@
 //   float member of the same seed. Both adjustments are applied after the preset
 //   (PlannedRun::after_preset, so the Bazel run actions see them too): the planned
 //   config's seed is the member number.
-// - Ensemble evaluation: this binary loads each member's weights.ckpt (RunRecord.dir),
-//   runs the test set with the training loop's evaluation pipeline and averages the
-//   softmax outputs (moo::Ensemble). Each member's own top-1 must equal the top-1 its run
-//   recorded, else the table fails (so pipeline and weights are the run's). Deterministic:
-//   fixed member order, double sums, no shuffling.
+// - Ensemble evaluation: moo/train/ensemble_eval.h (each member reloaded and checked
+//   against the top-1 its run recorded; the mean of their softmax outputs).
 #include "reports/edge_tables.h"
 
 #include <algorithm>
@@ -41,7 +38,7 @@
 #include "quant/quant.h"
 #include "reports/paper_numbers.h"
 #include "reports/strata_tables.h"
-#include "reports/trainer.h"
+#include "moo/train/train.h"
 
 namespace strata {
 namespace reports {
@@ -125,20 +122,14 @@ std::optional<bool> Decide(const TableContext& ctx, bool holds) {
 
 std::string Pct(double v) { return FormatCell(Number(v)) + " %"; }
 
-// Quantized weights (conv/linear) and all parameters of a run's network.
-StatusOr<quant::InqStorage> Storage(const ExperimentConfig& c, int bits) {
-  models::ModelSpec spec;
-  spec.name = c.model().name();
-  spec.width = c.model().width();
-  spec.in_channels = 1;
-  spec.num_classes = 10;
-  spec.input_size = 32;
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<models::Network> net, models::Build(spec));
+// Quantized weights (conv/linear) and all parameters of a run's network (reloaded).
+StatusOr<quant::InqStorage> Storage(const RunRecord& run, int bits) {
+  STRATA_ASSIGN_OR_RETURN(moo::LoadedRun loaded, moo::LoadRun(run.dir));
   int64_t weights = 0;
-  for (const models::Layer* l : net->layers()) weights += l->weight().numel();
+  for (const models::Layer* l : loaded.net->layers()) weights += l->weight().numel();
   quant::InqStorage s;
   s.AddQuantized(weights, bits);
-  s.AddFloat(net->NumParameters() - weights);
+  s.AddFloat(loaded.net->NumParameters() - weights);
   return s;
 }
 
@@ -234,7 +225,7 @@ StatusOr<TableReport> EdgeTable5(const TableContext& ctx) {
         {"same_params_as", is_fp ? Null() : same_params_as(bits)},
     };
     if (!is_fp) {
-      STRATA_ASSIGN_OR_RETURN(quant::InqStorage st, Storage(first.config(), bits));
+      STRATA_ASSIGN_OR_RETURN(quant::InqStorage st, Storage(run.seeds.at(0), bits));
       cells[6].second = Number(st.Reduction());
     }
     AddRunCells(run, &cells);
@@ -278,96 +269,6 @@ std::vector<PlannedRun> EdgeTable6Plan(const TableContext& ctx) {
 
 namespace {
 
-datasets::Normalization EvalNormalization(datasets::DatasetConfig::Kind kind) {
-  switch (kind) {  // as the training loop (trainer.cc); the member check below guards it
-    case datasets::DatasetConfig::FASHION_MNIST: return datasets::kFashionMnistNorm;
-    case datasets::DatasetConfig::CIFAR10: return datasets::kCifar10Norm;
-    case datasets::DatasetConfig::CIFAR100: return datasets::kCifar100Norm;
-    case datasets::DatasetConfig::IMAGE_FOLDER: return datasets::kImageNetNorm;
-    default: return {{0.5f}, {0.25f}};
-  }
-}
-
-// A member's test-set softmax (N, K) and labels from its weights.ckpt.
-struct MemberOutput {
-  std::vector<float> probs;
-  std::vector<int32_t> labels;
-  int k = 0;
-};
-
-StatusOr<MemberOutput> EvaluateMember(const RunRecord& run) {
-  const ExperimentConfig& c = run.result.config();
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<datasets::Dataset> test, datasets::Open(c.test_data()));
-  const bool pad = test->height() == 28 && test->width() == 28;
-  const datasets::Normalization norm = EvalNormalization(c.train_data().kind());
-  datasets::Pipeline pipe = c.augmentation() == ExperimentConfig::IMAGENET_STYLE
-                                ? datasets::ImageNetStyle(false, norm)
-                                : datasets::CifarStyle(false, pad, norm);
-  datasets::LoaderOptions opt;
-  opt.batch_size = c.eval_batch_size() > 0 ? c.eval_batch_size() : 256;
-  opt.shuffle = false;
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<datasets::Loader> loader,
-                          datasets::Loader::Create(test.get(), std::move(pipe), opt));
-  models::ModelSpec spec;
-  spec.name = c.model().name();
-  spec.width = c.model().width();
-  spec.in_channels = loader->channels();
-  spec.num_classes = c.model().num_classes() > 0 ? c.model().num_classes() : test->num_classes();
-  spec.input_size = loader->height();
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<models::Network> net, models::Build(spec));
-  ParameterSet into = net->params();
-  into.AddAll(net->buffers());
-  LoadOptions lo;
-  lo.allow_extra = true;
-  STRATA_RETURN_IF_ERROR(LoadCheckpoint(run.dir + "/" + kWeightsFile, into, nullptr, lo));
-  NoGradGuard no_grad;
-  MemberOutput out;
-  out.k = spec.num_classes;
-  loader->StartEpoch(0);
-  datasets::Batch b;
-  for (;;) {
-    STRATA_ASSIGN_OR_RETURN(bool more, loader->Next(&b));
-    if (!more) break;
-    Tensor x = Tensor::FromVector({b.n, b.c, b.h, b.w}, b.images);
-    const std::vector<float> p = moo::SoftmaxRows(net->Forward(x, models::ForwardContext()));
-    out.probs.insert(out.probs.end(), p.begin(), p.end());
-    out.labels.insert(out.labels.end(), b.labels.begin(), b.labels.end());
-  }
-  moo::Ensemble self(static_cast<int64_t>(out.labels.size()), out.k);
-  self.Add(out.probs);
-  const double top1 = self.Top1Percent(out.labels);
-  if (std::fabs(top1 - run.result.final_test_top1()) > 1e-9) {
-    return FailedPreconditionError("ensemble member " + run.dir + ": re-evaluated top-1 " +
-                         std::to_string(top1) + " != the run's " +
-                         std::to_string(run.result.final_test_top1()) +
-                         " (the evaluation pipeline differs from the training loop's)");
-  }
-  return out;
-}
-
-// Top-1 of the first M members' mean softmax for M = 1..members (NaN once one diverged).
-StatusOr<std::vector<double>> EnsembleCurve(const std::vector<const RunRecord*>& members) {
-  std::vector<double> curve;
-  std::optional<moo::Ensemble> e;
-  std::vector<int32_t> labels;
-  bool diverged = false;
-  for (const RunRecord* m : members) {
-    diverged |= m->result.diverged();
-    if (diverged) {
-      curve.push_back(std::nan(""));
-      continue;
-    }
-    STRATA_ASSIGN_OR_RETURN(MemberOutput out, EvaluateMember(*m));
-    if (!e) {
-      e.emplace(static_cast<int64_t>(out.labels.size()), out.k);
-      labels = out.labels;
-    }
-    e->Add(out.probs);
-    curve.push_back(e->Top1Percent(labels));
-  }
-  return curve;
-}
-
 }  // namespace
 
 StatusOr<TableReport> EdgeTable6(const TableContext& ctx) {
@@ -394,12 +295,13 @@ StatusOr<TableReport> EdgeTable6(const TableContext& ctx) {
                                                        {"source", Text("strata")}};
     SeededRuns all;
     for (size_t s = 0; s < seeds; ++s) {
-      std::vector<const RunRecord*> group;
+      std::vector<moo::Member> group;
       for (int m = 1; m <= members; ++m) {
-        group.push_back(&ById(runs, std::string(kind) + "_m" + std::to_string(m)).seeds.at(s));
-        all.seeds.push_back(*group.back());
+        const RunRecord& member = ById(runs, std::string(kind) + "_m" + std::to_string(m)).seeds.at(s);
+        group.push_back({member.dir, &member.result});
+        all.seeds.push_back(member);
       }
-      STRATA_ASSIGN_OR_RETURN(std::vector<double> c, EnsembleCurve(group));
+      STRATA_ASSIGN_OR_RETURN(std::vector<double> c, moo::EnsembleCurve(group));
       for (int m = 0; m < members; ++m) curve[m] += c[m] / seeds;
     }
     for (int m = 0; m < members; ++m) cells.emplace_back("m" + std::to_string(m + 1), Number(curve[m]));

@@ -3,7 +3,7 @@
 
 #include <tuple>
 
-#include "reports/proto_json.h"
+#include "moo/train/proto_json.h"
 #include "reports/runfiles.h"
 
 namespace strata {

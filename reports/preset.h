@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "reports/experiment.pb.h"
+#include "reports/train_names.h"
 #include "reports/preset.pb.h"
 
 namespace strata {

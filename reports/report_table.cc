@@ -1,6 +1,6 @@
 #include "reports/report_table.h"
 
-#include "reports/proto_json.h"
+#include "moo/train/proto_json.h"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -84,7 +84,7 @@ std::string FormatCell(const Cell& cell) {
   }
 }
 
-std::string ReportToJson(const TableReport& report) { return DeterministicJson(report); }
+std::string ReportToJson(const TableReport& report) { return moo::DeterministicJson(report); }
 
 StatusOr<TableReport> ReportFromJson(const std::string& json, const std::string& source) {
   TableReport report;

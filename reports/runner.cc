@@ -15,8 +15,8 @@
 #include <google/protobuf/text_format.h>
 
 #include "datasets/datasets.h"
-#include "reports/proto_json.h"
-#include "reports/trainer.h"
+#include "moo/train/proto_json.h"
+#include "moo/train/train.h"
 
 extern char** environ;
 

@@ -39,7 +39,7 @@
 #include <string>
 
 #include "engine/engine.h"
-#include "reports/experiment.pb.h"
+#include "reports/train_names.h"
 
 namespace strata {
 namespace reports {

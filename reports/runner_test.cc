@@ -14,15 +14,19 @@
 
 #include "datasets/datasets.h"
 #include "gtest/gtest.h"
-#include "reports/test_util.h"
+#include "moo/train/test_util.h"
 #include "reports/preset.h"
 #include "reports/runfiles.h"
 #include "reports/table.h"
-#include "reports/trainer.h"
+#include "moo/train/train.h"
 
 namespace strata {
 namespace reports {
 namespace {
+
+using moo::ParseOrFail;
+using moo::SyntheticData;
+using moo::TestTmpDir;
 
 
 // ResNet-20 at width 1/4 on 96 synthetic images: one epoch of 3 batches.

@@ -103,77 +103,11 @@ StatusOr<Plan> MakePlan(const TableContext& ctx) {
   return p;
 }
 
-// --- timing -------------------------------------------------------------------------------
+// --- timing: moo/train/throughput.h --------------------------------------------------------
 
-double CpuSeconds() {
-  timespec t;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-double Median(std::vector<double> v) {
-  CHECK(!v.empty()) << "Median of nothing";
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-struct Timing {
-  double img_s = 0, img_s_min = 0, img_s_max = 0, cpu_ms = 0;
-};
-
-// Median images/s over `reps` timed calls of `step` after `warmup` untimed ones (as
-// pytorch_compare.py computes it).
-Timing TimeSteps(int batch, int warmup, int reps, const std::function<void()>& step) {
-  for (int i = 0; i < warmup; ++i) step();
-  std::vector<double> rates, cpu_ms;
-  for (int i = 0; i < reps; ++i) {
-    const double c0 = CpuSeconds();
-    const auto t0 = std::chrono::steady_clock::now();
-    step();
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    cpu_ms.push_back(1000 * (CpuSeconds() - c0));
-    rates.push_back(batch / wall);
-  }
-  Timing t;
-  t.img_s = Median(rates);
-  t.img_s_min = *std::min_element(rates.begin(), rates.end());
-  t.img_s_max = *std::max_element(rates.begin(), rates.end());
-  t.cpu_ms = Median(cpu_ms);
-  return t;
-}
-
-// GFLOP/s of the engine's GEMM (Linear: x w^T) on n x n x n, best of `reps` after one
-// warm-up.
-double SgemmGflops(int n, int reps) {
-  Tensor a = Tensor::Empty({n, n}), b = Tensor::Empty({n, n});
-  const Philox rng(1, Stream("strata_speed.sgemm"));
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    a.data()[i] = rng.Normal(2 * i);
-    b.data()[i] = rng.Normal(2 * i + 1);
-  }
-  NoGradGuard no_grad;
-  double best = 0;
-  for (int i = 0; i <= reps; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    Tensor c = Linear(a, b, Tensor());
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (i > 0) best = std::max(best, 2.0 * n * n * n / s * 1e-9);
-  }
-  return best;
-}
-
-// Conv and linear multiply-adds x 2 per image at the nominal input size: each weight is
-// used once per output pixel. BN, activations and pooling are not counted.
-double ForwardGflopPerImage(const models::Network& net) {
-  double macs = 0;
-  for (const models::Layer* l : net.layers()) {
-    const models::LayerInfo& i = l->info();
-    macs += static_cast<double>(i.num_weights) * i.out_h * i.out_w;
-  }
-  return 2 * macs * 1e-9;
-}
+using moo::ForwardGflopPerImage;
+using moo::SgemmGflops;
+using moo::Timing;
 
 StatusOr<std::unique_ptr<models::Network>> BuildCifar(const std::string& name,
                                                       int bn_variants = 1) {
@@ -183,43 +117,13 @@ StatusOr<std::unique_ptr<models::Network>> BuildCifar(const std::string& name,
   return models::Build(spec);
 }
 
-Timing EngineTrain(const models::Network& net, const Tensor& x, const std::vector<int32_t>& labels,
-                   const Plan& plan) {
-  SgdOptions o;
-  o.momentum = 0.9f, o.weight_decay = 5e-4f;
-  Sgd sgd(o);
-  sgd.AddGroup(net.params());
-  models::ForwardContext ctx;
-  ctx.training = true, ctx.seed = 1;
-  return TimeSteps(static_cast<int>(labels.size()), plan.warmup, plan.reps, [&] {
-    net.params().ZeroGrads();
-    Tensor loss = CrossEntropy(net.Forward(x, ctx), labels);
-    Backward({loss});
-    sgd.Step(0.01f);
-    ++ctx.step;
-  });
-}
+moo::Repetitions Training(const Plan& plan) { return {plan.warmup, plan.reps}; }
+moo::Repetitions Inference(const Plan& plan) { return {plan.warmup, 3 * plan.reps}; }
 
-// Training steps of a quantizing recipe (BeginStage from the network as built, then the
-// recipe's Step and SGD on the weights and the recipe's parameters).
-StatusOr<Timing> EngineTrainRecipe(const models::Network& net, moo::Recipe* recipe,
-                                   const Tensor& x, const std::vector<int32_t>& labels,
-                                   const Plan& plan) {
-  STRATA_RETURN_IF_ERROR(recipe->BeginStage(0, /*resumed=*/false, net));
-  SgdOptions o;
-  o.momentum = 0.9f, o.weight_decay = 5e-4f;
-  Sgd sgd(o);
-  sgd.AddGroup(net.params());
-  sgd.AddGroup(recipe->Parameters(), /*weight_decay=*/0.f);
-  moo::StepInput in{&net, x, &labels, models::ForwardContext()};
-  in.ctx.training = true, in.ctx.seed = 1;
-  return TimeSteps(static_cast<int>(labels.size()), plan.warmup, plan.reps, [&] {
-    net.params().ZeroGrads();
-    recipe->Parameters().ZeroGrads();
-    recipe->Step(in);
-    sgd.Step(0.001f);
-    ++in.ctx.step;
-  });
+StatusOr<Timing> EngineTrain(const models::Network& net, const Tensor& x,
+                             const std::vector<int32_t>& labels, const Plan& plan) {
+  moo::FpRecipe fp;
+  return moo::TimeTraining(net, &fp, x, labels, Training(plan), 0.01f);
 }
 
 // An LSQ 4/4 training step (moo::LsqRecipe: weights and inputs of every layer but the first
@@ -230,7 +134,7 @@ StatusOr<Timing> EngineTrainLsq(const models::Network& net, const Tensor& x,
   precision.w_bits = 4, precision.a_bits = 4;
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<moo::LsqRecipe> recipe,
                           moo::LsqRecipe::Create(precision, net));
-  return EngineTrainRecipe(net, recipe.get(), x, labels, plan);
+  return moo::TimeTraining(net, recipe.get(), x, labels, Training(plan), 0.001f);
 }
 
 // A once-QAT step (moo::OnceQatRecipe defaults: widths 2, 3, 4 from a 4-bit source, US,
@@ -239,14 +143,7 @@ StatusOr<Timing> EngineTrainOnceQat(const models::Network& net, const Tensor& x,
                                     const std::vector<int32_t>& labels, const Plan& plan) {
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<moo::OnceQatRecipe> recipe,
                           moo::OnceQatRecipe::Create(moo::OnceQatOptions(), net));
-  return EngineTrainRecipe(net, recipe.get(), x, labels, plan);
-}
-
-Timing EngineInfer(const models::Network& net, const Tensor& x, const Plan& plan) {
-  NoGradGuard no_grad;
-  models::ForwardContext ctx;  // eval mode
-  return TimeSteps(static_cast<int>(x.shape()[0]), plan.warmup, 3 * plan.reps,
-                   [&] { Tensor y = net.Forward(x, ctx); });
+  return moo::TimeTraining(net, recipe.get(), x, labels, Training(plan), 0.001f);
 }
 
 // --- PyTorch as a subprocess --------------------------------------------------------------
@@ -387,7 +284,11 @@ StatusOr<std::vector<RowResult>> MeasureModel(const RowPlan& row, const Plan& pl
     res.plan = row, res.mode = mode, res.params = net->NumParameters();
     const bool train = res.mode == "train";
     res.gflop_per_img = ForwardGflopPerImage(*net) * (train ? 3 : 1);  // fwd, bwd-data, bwd-w
-    res.engine = train ? EngineTrain(*net, x, labels, plan) : EngineInfer(*net, x, plan);
+    if (train) {
+      STRATA_ASSIGN_OR_RETURN(res.engine, EngineTrain(*net, x, labels, plan));
+    } else {
+      res.engine = moo::TimeInference(*net, x, Inference(plan));
+    }
     res.pytorch = RunPytorch(py, row, mode, train ? plan.reps : 3 * plan.reps, plan, res.params);
     out.push_back(res);
   }

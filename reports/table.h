@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "reports/experiment.pb.h"
+#include "moo/train/experiment.pb.h"
 #include "reports/preset.h"
 #include "reports/report_table.h"
 #include "reports/runner.h"

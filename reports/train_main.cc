@@ -2,7 +2,8 @@
 //      [--init=<weights.ckpt> [--pretrained_digest=<sha>]] [--code_version=<v>]
 //      [--fashion_mnist_dir=<dir>]`
 //
-// Runs one ExperimentConfig (reports/experiment.proto) and writes <out>/result.pb,
+// A thin main over the training library (moo/train/train.h): runs one ExperimentConfig
+// (moo/train/experiment.proto) and writes <out>/result.pb,
 // <out>/result.json (RunResult) and <out>/weights.ckpt, checkpointing at every epoch into
 // <out>. --resume continues from <out>'s last checkpoint. Default <out>:
 // reports/out/runs/<config name> in the workspace. Relative paths are taken from the
@@ -29,12 +30,15 @@
 #include <string>
 
 #include "engine/engine.h"
-#include "reports/progress.h"
-#include "reports/trainer.h"
+#include "moo/train/train.h"
 
 namespace strata {
 namespace reports {
 namespace {
+
+using moo::ExperimentConfig;
+using moo::RunResult;
+using moo::TrainOptions;
 
 struct Flags {
   std::string config, out, init, pretrained_digest, code_version, fashion_mnist_dir;
@@ -100,7 +104,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   StatusOr<ExperimentConfig> config =
-      LoadExperimentConfig(UserPath(flags.config));
+      moo::LoadExperimentConfig(UserPath(flags.config));
   if (!config.ok()) {
     std::fprintf(stderr, "train: %s\n", config.status().ToString().c_str());
     return 1;
@@ -121,8 +125,8 @@ int Main(int argc, char** argv) {
   options.code_version = flags.code_version;
   options.init_weights = UserPath(flags.init);
   options.pretrained_digest = flags.pretrained_digest;
-  ProgressPrinter printer(stdout, isatty(fileno(stdout)));
-  options.progress = [&](const ProgressState& p, bool end) { printer.Update(p, end); };
+  moo::ProgressPrinter printer(stdout, isatty(fileno(stdout)));
+  options.progress = [&](const moo::ProgressState& p, bool end) { printer.Update(p, end); };
   if (config->has_pretrained() && options.init_weights.empty()) {
     // Train the pretrained run first (resumable, like the run itself).
     TrainOptions pre = options;
@@ -130,15 +134,15 @@ int Main(int argc, char** argv) {
     pre.resume = true;
     std::printf("%s: training its pretrained run '%s' first into %s\n", config->name().c_str(),
                 config->pretrained().name().c_str(), pre.out_dir.c_str());
-    StatusOr<RunResult> p = RunExperiment(config->pretrained(), pre);
+    StatusOr<RunResult> p = moo::RunExperiment(config->pretrained(), pre);
     if (!p.ok()) {
       std::fprintf(stderr, "train: pretrained: %s\n", p.status().ToString().c_str());
       return 1;
     }
-    options.init_weights = pre.out_dir + "/" + kWeightsFile;
+    options.init_weights = pre.out_dir + "/" + moo::kWeightsFile;
     options.pretrained_digest = p->param_digest();
   }
-  StatusOr<RunResult> result = RunExperiment(*config, options);
+  StatusOr<RunResult> result = moo::RunExperiment(*config, options);
   if (!result.ok()) {
     std::fprintf(stderr, "train: %s\n", result.status().ToString().c_str());
     return 1;
@@ -147,7 +151,7 @@ int Main(int argc, char** argv) {
       "%s: test top-1 %.2f%%  top-5 %.2f%%  %d epochs  %s%s\nparam digest %s\nwrote "
       "%s/{result.pb,result.json,weights.ckpt}\n",
       config->name().c_str(), result->final_test_top1(), result->final_test_top5(),
-      result->epochs_size(), FormatDuration(result->wall_seconds()).c_str(),
+      result->epochs_size(), moo::FormatDuration(result->wall_seconds()).c_str(),
       result->diverged() ? "  DIVERGED" : "", result->param_digest().c_str(),
       options.out_dir.c_str());
   return 0;

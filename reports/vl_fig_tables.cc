@@ -11,9 +11,9 @@
 #include "reports/paper_numbers.h"
 #include "reports/plot.h"
 #include "reports/strata_tables.h"
-#include "reports/trainer.h"
+#include "moo/train/train.h"
 #include "reports/vl_once_tables.h"
-#include "reports/vlmodel_export.h"
+#include "moo/train/train.h"
 
 namespace strata {
 namespace reports {

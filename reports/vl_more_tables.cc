@@ -11,7 +11,7 @@
 #include "reports/strata_tables.h"
 #include "reports/vl_more_tables.h"
 #include "reports/vl_once_tables.h"
-#include "reports/vlmodel_export.h"
+#include "moo/train/train.h"
 
 namespace strata {
 namespace reports {

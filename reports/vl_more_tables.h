@@ -8,6 +8,7 @@
 //   vl_table9  self-KD none / KL / cosine
 //   vl_fig7    (a) MGD's alpha per epoch, (b) per-width gradient norms (MGD), (c) 2-bit
 //              activation quantization error of the last five quantized convs w/o and w. KD
+//              (moo::ErrorProbe)
 //
 // Every run is OnceQatConfig / LsqConfig / FmnistConfig at 1/4 of the preset's width, so
 // identical runs are shared with vl_table1/2/7 and strata_fp through the result cache.
@@ -55,25 +56,6 @@ bool WideNetworks(const TableContext& ctx);
 OnceQatRecipeConfig RecipeFor(const std::string& tag);
 // {"<id>_<tag>", OnceQatConfig(model, 1/4, tag, RecipeFor(tag))}.
 PlannedRun OnceRun(const Network& n, const std::string& tag);
-
-// Mean squared error between each listed layer's input x and its quantized x̂ = hooks->Input
-// over a test set, per layer, as the evaluation runs: a QuantHooks wrapper (Fig. 7(c)).
-class ErrorProbe : public models::QuantHooks {
- public:
-  ErrorProbe(models::QuantHooks* inner, std::vector<int> layers);
-  Tensor Weight(const models::Layer& layer, const Tensor& w,
-                const models::ForwardContext& ctx) override;
-  Tensor Input(const models::Layer& layer, const Tensor& x,
-               const models::ForwardContext& ctx) override;
-  // Per listed layer (in the given order): sum (x - x̂)^2 / number of elements seen.
-  std::vector<double> Mse() const;
-
- private:
-  models::QuantHooks* inner_;
-  std::vector<int> layers_;
-  std::vector<double> sum_;
-  std::vector<int64_t> count_;
-};
 
 }  // namespace vlmore
 }  // namespace reports

@@ -8,7 +8,7 @@
 #include "reports/paper_numbers.h"
 #include "reports/strata_tables.h"
 #include "reports/vl_once_tables.h"
-#include "reports/vlmodel_export.h"
+#include "moo/train/train.h"
 
 namespace strata {
 namespace reports {

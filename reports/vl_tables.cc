@@ -34,7 +34,7 @@ constexpr double kWidth = 0.25;  // of the preset's width, like strata_fp's ResN
 ExperimentConfig LsqConfig(const std::string& model, double width, int bits) {
   const std::string b = std::to_string(bits);
   ExperimentConfig c = QatBase(model, width, "lsq_w" + b + "a" + b);
-  PrecisionPlan* plan = c.mutable_lsq()->mutable_plan();
+  PrecisionPlanConfig* plan = c.mutable_lsq()->mutable_plan();
   plan->set_w_bits(bits);
   plan->set_a_bits(bits);
   return c;

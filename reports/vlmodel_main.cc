@@ -13,11 +13,19 @@
 #include <string>
 
 #include "engine/engine.h"
-#include "reports/vlmodel_export.h"
+#include "moo/train/train.h"
 
 namespace strata {
 namespace reports {
 namespace {
+
+using moo::EvaluateVlModelFile;
+using moo::ExportVlModel;
+using moo::FpTensorBits;
+using moo::LoadOnceQatRun;
+using moo::OnceQatRun;
+using moo::QuantizedWeightBits;
+using moo::VlFileEval;
 
 Status Export(const std::string& run_dir, const std::string& out) {
   STRATA_ASSIGN_OR_RETURN(OnceQatRun run, LoadOnceQatRun(run_dir));

@@ -5,11 +5,11 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "reports/test_util.h"
-#include "reports/trainer.h"
+#include "moo/train/test_util.h"
+#include "moo/train/train.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 namespace {
 
 
@@ -113,5 +113,5 @@ TEST(QuantRecipesTest, BadPlansAreStatusesNamingLayerAndValue) {
 }
 
 }  // namespace
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata

@@ -1,12 +1,12 @@
-// reports/' test helpers (test_util.h).
-#include "reports/test_util.h"
+// The training library's test helpers (test_util.h).
+#include "moo/train/test_util.h"
 
 #include <cstdlib>
 
 #include "gtest/gtest.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 
 std::string TestTmpDir(const std::string& name) {
   const char* t = std::getenv("TEST_TMPDIR");
@@ -30,5 +30,5 @@ ExperimentConfig ParseOrFail(const std::string& text) {
   return c.ok() ? c.value() : ExperimentConfig();
 }
 
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata

@@ -2,15 +2,15 @@
 // serialization (map keys sorted) and protobuf's JSON mapping of those bytes (field names
 // as in the .proto). Same message => same bytes, whatever order maps were filled in.
 // Also text-format parsing with located errors (configs and presets).
-#ifndef STRATA_REPORTS_PROTO_JSON_H_
-#define STRATA_REPORTS_PROTO_JSON_H_
+#ifndef STRATA_MOO_TRAIN_PROTO_JSON_H_
+#define STRATA_MOO_TRAIN_PROTO_JSON_H_
 
 #include <google/protobuf/message.h>
 
 #include <string>
 
 namespace strata {
-namespace reports {
+namespace moo {
 
 std::string DeterministicBinary(const google::protobuf::Message& message);
 std::string DeterministicJson(const google::protobuf::Message& message);
@@ -20,7 +20,7 @@ std::string DeterministicJson(const google::protobuf::Message& message);
 bool ParseTextProto(const std::string& text, const std::string& source,
                     google::protobuf::Message* message, std::string* error);
 
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata
 
-#endif  // STRATA_REPORTS_PROTO_JSON_H_
+#endif  // STRATA_MOO_TRAIN_PROTO_JSON_H_

@@ -5,16 +5,19 @@
 //
 //   STRATA_ASSIGN_OR_RETURN(ExperimentConfig config, LoadExperimentConfig(path));
 //   TrainOptions options;
-//   options.out_dir = "reports/out/runs/" + config.name();
+//   options.out_dir = "/tmp/runs/" + config.name();
 //   options.resume = true;
 //   STRATA_ASSIGN_OR_RETURN(RunResult result, RunExperiment(config, options));
 //
-// Method-specific training plugs in as a moo::Recipe (moo/recipe.h): given the network,
+// In-process (a search or a selection loop training networks directly) and as the
+// //reports:train child process alike. Method-specific training plugs in as a Recipe
+// (moo/recipe.h): given the network,
 // a batch and the step, it computes the loss(es), backpropagates into the parameters'
 // .grad and returns metrics; the loop zeroes gradients before and steps the optimizer
 // after, runs the recipe's stages (restarting the LR schedule at each), evaluates every
-// evaluation point the recipe names after each epoch, and checkpoints the recipe's
-// state. MakeRecipe maps the config's `recipe` to one.
+// evaluation point the recipe names after each epoch (evaluate.h), and checkpoints the
+// recipe's state. MakeRecipe (recipes.h) maps the config's `recipe` to one; the data
+// (data.h) and the network (model.h) come from the config the same way everywhere.
 //
 // Initialisation from another run: TrainOptions::init_weights names a weights file
 // (weights.ckpt of a finished run, e.g. the FP model of a QAT run); the network's
@@ -29,10 +32,11 @@
 // ends with the same parameter digest as an uninterrupted run, for any thread count.
 //
 // Files in out_dir: result.pb + result.json + weights.ckpt (network parameters, BN
-// buffers and the recipe's parameters; at the end), checkpoint.ckpt and progress.pb (the finished epochs' records; written before the checkpoint). Nothing is
-// written before the config, datasets, model and checkpoint have all been validated.
-#ifndef STRATA_REPORTS_TRAINER_H_
-#define STRATA_REPORTS_TRAINER_H_
+// buffers and the recipe's parameters; at the end), checkpoint.ckpt and progress.pb (the
+// finished epochs' records; written before the checkpoint). Nothing is written before the
+// config, datasets, model and checkpoint have all been validated.
+#ifndef STRATA_MOO_TRAIN_TRAINER_H_
+#define STRATA_MOO_TRAIN_TRAINER_H_
 
 #include <cstdint>
 #include <functional>
@@ -43,18 +47,10 @@
 #include "engine/engine.h"
 #include "models/models.h"
 #include "moo/moo.h"
-#include "reports/experiment.pb.h"
-#include "reports/proto_json.h"
+#include "moo/train/experiment.pb.h"
 
 namespace strata {
-namespace reports {
-
-// Parses a text-format config (errors name the file, line and column) and validates
-// every field's range (errors name the field and value).
-StatusOr<ExperimentConfig> ParseExperimentConfig(const std::string& text,
-                                                 const std::string& source);
-StatusOr<ExperimentConfig> LoadExperimentConfig(const std::string& path);
-Status ValidateExperimentConfig(const ExperimentConfig& config);
+namespace moo {
 
 struct ProgressState {
   int epoch = 0, epochs = 0;  // 1-based epoch
@@ -83,19 +79,20 @@ struct TrainOptions {
 // The name of the final weights file in a run's out_dir.
 constexpr char kWeightsFile[] = "weights.ckpt";
 
-// The recipe a config names, for `net` (a quantizing recipe creates its per-layer state
-// from net.layers()); errors name the recipe field and value (e.g. a plan naming a layer
-// the network does not have).
-StatusOr<std::unique_ptr<moo::Recipe>> MakeRecipe(const ExperimentConfig& config,
-                                                  const models::Network& net);
-
-// The number of BN variants a config's recipe needs (e.g. one per bit-width).
-int BnVariantsFor(const ExperimentConfig& config);
-
 StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOptions& options);
 
+// One training step, the loop's and every timed step's (throughput.h, benchmarks/): zero
+// the gradients of the network and the recipe, the recipe's Step, then, when its loss is
+// finite, SGD at `lr` and the recipe's AfterStep. A non-finite loss steps nothing (the
+// loop records the run as diverged).
+StepMetrics TrainStep(const StepInput& in, Recipe* recipe, Sgd* sgd, float lr);
 
-}  // namespace reports
+// SGD as config's optimizer states it over net's parameters (no decay on BN affine
+// parameters and biases when no_decay_on_bn) and the recipe's parameters (never decayed).
+std::unique_ptr<Sgd> MakeSgd(const ExperimentConfig& config, const models::Network& net,
+                             const Recipe& recipe);
+
+}  // namespace moo
 }  // namespace strata
 
-#endif  // STRATA_REPORTS_TRAINER_H_
+#endif  // STRATA_MOO_TRAIN_TRAINER_H_

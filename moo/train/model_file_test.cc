@@ -1,7 +1,7 @@
 // once-QAT end to end: a real RunExperiment run (synthetic data, from a pretrained FP run) is
 // deterministic and resumable for any thread count; its export to the vertical-layered
 // model file computes, at every width and from every section prefix, the trained run's
-// logits bit for bit, and its test-set accuracy (reports/vlmodel_export.h).
+// logits bit for bit, and its test-set accuracy (model_file.h).
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -9,12 +9,12 @@
 #include <google/protobuf/text_format.h>
 
 #include "gtest/gtest.h"
-#include "reports/test_util.h"
-#include "reports/trainer.h"
-#include "reports/vlmodel_export.h"
+#include "moo/train/test_util.h"
+#include "moo/train/train.h"
+#include "moo/train/model_file.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 namespace {
 
 
@@ -222,5 +222,5 @@ TEST_F(OnceQatRunTest, AblationRunsTheFileCannotHoldAreAStatus) {
 }
 
 }  // namespace
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata

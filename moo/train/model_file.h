@@ -10,7 +10,7 @@
 //   o.max_bits = 3;
 //   STRATA_ASSIGN_OR_RETURN(quant::VlModel m3, quant::ReadVlModel("model.vlm", o));
 //   STRATA_ASSIGN_OR_RETURN(VlNetwork net3, BuildFromVlModel(m3));       // the 3-bit model
-//   STRATA_ASSIGN_OR_RETURN(EvalRecord e, EvaluateTestSet(net3.config, *net3.net, net3.Context()));
+//   STRATA_ASSIGN_OR_RETURN(EvalRecord e, EvaluateTestSet(net3.config, *net3.net, net3.Context()));  // evaluate.h
 //
 // What the file holds (names):
 //   layers       every quantized conv/linear ("<layer>.weight"): s_w and the N-bit codes
@@ -24,8 +24,8 @@
 //
 // Errors are Status naming the file or tensor (a run that is not once-QAT, missing files,
 // a model file whose tensors do not fit the network).
-#ifndef STRATA_REPORTS_VLMODEL_EXPORT_H_
-#define STRATA_REPORTS_VLMODEL_EXPORT_H_
+#ifndef STRATA_MOO_TRAIN_MODEL_FILE_H_
+#define STRATA_MOO_TRAIN_MODEL_FILE_H_
 
 #include <memory>
 #include <string>
@@ -34,17 +34,19 @@
 #include "models/models.h"
 #include "moo/moo.h"
 #include "quant/quant.h"
-#include "reports/experiment.pb.h"
+#include "moo/train/experiment.pb.h"
+#include "moo/train/load_run.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 
-// A finished once-QAT run rebuilt from its directory (result.pb + weights.ckpt).
+// A finished once-QAT run rebuilt from its directory (LoadRun), its activation steps
+// checked to be set for every width.
 struct OnceQatRun {
   ExperimentConfig config;  // model.in_channels / num_classes resolved
   std::unique_ptr<models::Network> net;
-  std::unique_ptr<moo::Recipe> recipe_owner;
-  moo::OnceQatRecipe* recipe = nullptr;
+  std::unique_ptr<Recipe> recipe_owner;
+  OnceQatRecipe* recipe = nullptr;
 };
 StatusOr<OnceQatRun> LoadOnceQatRun(const std::string& run_dir);
 
@@ -61,10 +63,6 @@ struct VlNetwork {
   models::ForwardContext Context() const;  // inference at `bits`
 };
 StatusOr<VlNetwork> BuildFromVlModel(const quant::VlModel& m);
-
-// Top-1/top-5/loss over config's test set with the trainer's evaluation pipeline.
-StatusOr<EvalRecord> EvaluateTestSet(const ExperimentConfig& config, const models::Network& net,
-                                     const models::ForwardContext& ctx);
 
 // A model file evaluated from the file alone (//reports:vlmodel --eval): read up to
 // options.max_bits (0: every section), build, run the test set. A file cut inside a section
@@ -83,7 +81,7 @@ StatusOr<VlFileEval> EvaluateVlModelFile(const std::string& path,
 int64_t QuantizedWeightBits(const quant::VlModel& m, int bits);
 int64_t FpTensorBits(const quant::VlModel& m);  // the embedded config excluded
 
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata
 
-#endif  // STRATA_REPORTS_VLMODEL_EXPORT_H_
+#endif  // STRATA_MOO_TRAIN_MODEL_FILE_H_

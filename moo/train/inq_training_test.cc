@@ -10,12 +10,12 @@
 #include <memory>
 
 #include "gtest/gtest.h"
-#include "reports/test_util.h"
+#include "moo/train/test_util.h"
 #include "quant/quant.h"
-#include "reports/trainer.h"
+#include "moo/train/train.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 namespace {
 
 
@@ -53,7 +53,7 @@ RunResult MustRun(const ExperimentConfig& c, const std::string& dir, const std::
 // state (state only when the file has it: checkpoint.ckpt does, weights.ckpt does not).
 struct Loaded {
   std::unique_ptr<models::Network> net;
-  std::unique_ptr<moo::Recipe> recipe;
+  std::unique_ptr<Recipe> recipe;
 };
 Loaded Load(const ExperimentConfig& c, const std::string& file, bool with_state) {
   models::ModelSpec spec;
@@ -141,5 +141,5 @@ TEST(InqTrainingTest, BadInqFieldsAreNamed) {
 }
 
 }  // namespace
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata

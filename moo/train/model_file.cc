@@ -1,73 +1,35 @@
-// A trained once-QAT run to the vertical-layered model file and back (vlmodel_export.h).
-#include "reports/vlmodel_export.h"
+// A trained once-QAT run to the vertical-layered model file and back (model_file.h).
+#include "moo/train/model_file.h"
 
 #include <cstring>
 #include <map>
 #include <set>
 
 #include "datasets/datasets.h"
-#include "reports/proto_json.h"
-#include "reports/trainer.h"
+#include "moo/train/data.h"
+#include "moo/train/evaluate.h"
+#include "moo/train/model.h"
+#include "moo/train/proto_json.h"
+#include "moo/train/trainer.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 namespace {
 
 constexpr char kConfigTensor[] = "strata.experiment_config";
 
-// The trainer's evaluation pipeline (trainer.cc: NormalizationFor, PipelineFor with
-// train = false): the file's test-set accuracy must equal the run's.
-datasets::Pipeline EvalPipeline(const ExperimentConfig& c, const datasets::Dataset& ds) {
-  datasets::Normalization norm{{0.5f}, {0.25f}};
-  switch (c.train_data().kind()) {
-    case datasets::DatasetConfig::FASHION_MNIST: norm = datasets::kFashionMnistNorm; break;
-    case datasets::DatasetConfig::MNIST: norm = {{0.1307f}, {0.3081f}}; break;
-    case datasets::DatasetConfig::CIFAR10: norm = datasets::kCifar10Norm; break;
-    case datasets::DatasetConfig::CIFAR100: norm = datasets::kCifar100Norm; break;
-    case datasets::DatasetConfig::IMAGE_FOLDER: norm = datasets::kImageNetNorm; break;
-    default: break;
-  }
-  if (c.augmentation() == ExperimentConfig::IMAGENET_STYLE) {
-    return datasets::ImageNetStyle(false, norm);
-  }
-  return datasets::CifarStyle(false, ds.height() == 28 && ds.width() == 28, norm);
-}
-
-struct TestData {
-  std::unique_ptr<datasets::Dataset> ds;
-  std::unique_ptr<datasets::Loader> loader;
-};
-
-StatusOr<TestData> OpenTest(const ExperimentConfig& c) {
-  TestData t;
-  StatusOr<std::unique_ptr<datasets::Dataset>> ds = datasets::Open(c.test_data());
-  if (!ds.ok()) return ds.status().Annotate("test_data: ");
-  t.ds = std::move(ds).value();
-  datasets::LoaderOptions o;
-  o.batch_size = c.eval_batch_size() > 0 ? c.eval_batch_size() : 256;
-  o.shuffle = false;
-  STRATA_ASSIGN_OR_RETURN(t.loader,
-                          datasets::Loader::Create(t.ds.get(), EvalPipeline(c, *t.ds), o));
-  return t;
-}
-
-// The network of config (model fields resolved against the data when 0).
-StatusOr<std::unique_ptr<models::Network>> BuildNet(ExperimentConfig* c, int bn_variants) {
-  STRATA_ASSIGN_OR_RETURN(TestData t, OpenTest(*c));
-  if (c->model().in_channels() == 0) c->mutable_model()->set_in_channels(t.loader->channels());
-  if (c->model().num_classes() == 0) {
-    StatusOr<std::unique_ptr<datasets::Dataset>> train = datasets::Open(c->train_data());
-    if (!train.ok()) return train.status().Annotate("train_data: ");
-    c->mutable_model()->set_num_classes(train.value()->num_classes());
-  }
-  models::ModelSpec spec;
-  spec.name = c->model().name();
-  spec.width = c->model().width() == 0 ? 1.0 : c->model().width();
-  spec.in_channels = c->model().in_channels();
-  spec.num_classes = c->model().num_classes();
-  spec.input_size = t.loader->height();
-  spec.seed = c->seed();
-  spec.bn_variants = bn_variants;
+// The network of a model file's embedded config (model fields resolved), one BN variant,
+// sized by its test set's batches.
+StatusOr<std::unique_ptr<models::Network>> BuildNet(const ExperimentConfig& c) {
+  STRATA_ASSIGN_OR_RETURN(EvalSet test, OpenEvalSet(c, c.test_data(), "test_data"));
+  InputShape in;
+  in.channels = test.loader->channels();
+  in.input_size = test.loader->height();
+  // An exported file's config has them resolved; else the test set's classes.
+  in.train_classes = c.model().num_classes() > 0 ? c.model().num_classes() : test.data->num_classes();
+  in.test_classes = test.data->num_classes();
+  STRATA_ASSIGN_OR_RETURN(models::ModelSpec spec, ModelSpecFor(c, in));
+  spec.bn_variants = 1;
   return models::Build(spec);
 }
 
@@ -123,30 +85,25 @@ class FileHooks : public models::QuantHooks {
 
 StatusOr<OnceQatRun> LoadOnceQatRun(const std::string& run_dir) {
   const std::string result_path = run_dir + "/result.pb";
-  STRATA_ASSIGN_OR_RETURN(std::string bytes, ReadFile(result_path));
-  RunResult result;
-  if (!result.ParseFromString(bytes)) return DataLossError(result_path + ": not a RunResult");
+  const std::string weights_path = run_dir + "/" + kWeightsFile;
+  StatusOr<LoadedRun> loaded = LoadRun(run_dir);
+  if (!loaded.ok()) return loaded.status();
   OnceQatRun run;
-  run.config = result.config();
+  run.config = loaded->config;
   if (!run.config.has_once_qat()) {
     return InvalidArgumentError(result_path + ": run '" + run.config.name() +
                                 "' is not a once_qat run (no vertical-layered model to export)");
   }
-  STRATA_ASSIGN_OR_RETURN(run.net, BuildNet(&run.config, BnVariantsFor(run.config)));
-  STRATA_ASSIGN_OR_RETURN(run.recipe_owner, MakeRecipe(run.config, *run.net));
-  run.recipe = dynamic_cast<moo::OnceQatRecipe*>(run.recipe_owner.get());
-  CHECK(run.recipe != nullptr) << "MakeRecipe(once_qat) must make a moo::OnceQatRecipe";
-  ParameterSet all = run.net->params();
-  all.AddAll(run.net->buffers());
-  all.AddAll(run.recipe->Parameters());
+  run.net = std::move(loaded->net);
+  run.recipe_owner = std::move(loaded->recipe);
+  run.recipe = dynamic_cast<OnceQatRecipe*>(run.recipe_owner.get());
+  CHECK(run.recipe != nullptr) << "MakeRecipe(once_qat) must make a OnceQatRecipe";
   // The activation ranges come with the weights (once_qat.h): the model is ready to evaluate.
-  const std::string weights_path = run_dir + "/" + kWeightsFile;
-  STRATA_RETURN_IF_ERROR(LoadCheckpoint(weights_path, all, nullptr));
-  const moo::OnceQatOptions& o = run.recipe->options();
+  const OnceQatOptions& o = run.recipe->options();
   for (int b = o.basic_bits; b <= o.source_bits; ++b) {
     if (!run.recipe->activation_steps().initialised(b - o.basic_bits)) {
       return FailedPreconditionError(weights_path + ": a_step.flags: the activation steps of " +
-                                     moo::WidthName(b) +
+                                     WidthName(b) +
                                      " were never set (the run took no training step)");
     }
   }
@@ -154,10 +111,10 @@ StatusOr<OnceQatRun> LoadOnceQatRun(const std::string& run_dir) {
 }
 
 StatusOr<quant::VlModel> ExportVlModel(const OnceQatRun& run) {
-  const moo::OnceQatOptions& o = run.recipe->options();
+  const OnceQatOptions& o = run.recipe->options();
   // The file holds one BN per width and shared FP first/last layers (DESIGN.md); the
   // Table 4 / Table 8 ablations store BN or end layers otherwise.
-  if (o.bn != moo::BnMode::kIndividual) {
+  if (o.bn != BnMode::kIndividual) {
     return UnimplementedError("run '" + run.config.name() +
                               "': once_qat.bn is not INDIVIDUAL; the vertical-layered model "
                               "file stores one BN per bit-width");
@@ -231,7 +188,7 @@ StatusOr<VlNetwork> BuildFromVlModel(const quant::VlModel& m) {
   if (!out.config.ParseFromString(bytes)) {
     return DataLossError(std::string("model file: '") + kConfigTensor + "' is not a config");
   }
-  STRATA_ASSIGN_OR_RETURN(out.net, BuildNet(&out.config, 1));
+  STRATA_ASSIGN_OR_RETURN(out.net, BuildNet(out.config));
   std::map<std::string, const quant::VlTensor*> width;
   for (const quant::VlTensor& t : m.per_bits.at(m.bits)) width[t.name] = &t;
   std::map<int, std::pair<Tensor, bool>> steps;
@@ -270,38 +227,6 @@ StatusOr<VlNetwork> BuildFromVlModel(const quant::VlModel& m) {
   return out;
 }
 
-StatusOr<EvalRecord> EvaluateTestSet(const ExperimentConfig& config, const models::Network& net,
-                                     const models::ForwardContext& ctx) {
-  NoGradGuard no_grad;
-  STRATA_ASSIGN_OR_RETURN(TestData t, OpenTest(config));
-  models::ForwardContext c = ctx;
-  c.training = false;
-  t.loader->StartEpoch(0);
-  datasets::Batch b;
-  double loss = 0;
-  int64_t top1 = 0, top5 = 0, n = 0;
-  for (;;) {
-    STRATA_ASSIGN_OR_RETURN(bool more, t.loader->Next(&b));
-    if (!more) break;
-    Tensor x = Tensor::Empty({b.n, b.c, b.h, b.w});
-    std::memcpy(x.data(), b.images.data(), b.images.size() * sizeof(float));
-    const Tensor logits = net.Forward(x, c);
-    loss += static_cast<double>(CrossEntropy(logits, b.labels).item()) * b.n;
-    const int k = static_cast<int>(logits.dim(1));
-    for (int i = 0; i < b.n; ++i) {
-      const int rank = moo::LabelRank(logits.data() + static_cast<int64_t>(i) * k, k, b.labels[i]);
-      top1 += rank < 1;
-      top5 += rank < 5;
-    }
-    n += b.n;
-  }
-  EvalRecord r;
-  r.set_loss(loss / std::max<int64_t>(1, n));
-  r.set_top1(100.0 * top1 / std::max<int64_t>(1, n));
-  r.set_top5(100.0 * top5 / std::max<int64_t>(1, n));
-  return r;
-}
-
 int64_t QuantizedWeightBits(const quant::VlModel& m, int bits) {
   int64_t total = 0;
   for (const quant::VlLayer& l : m.layers) total += NumElements(l.shape) * bits;
@@ -325,5 +250,5 @@ StatusOr<VlFileEval> EvaluateVlModelFile(const std::string& path,
   return out;
 }
 
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata

@@ -1,4 +1,4 @@
-#include "reports/proto_json.h"
+#include "moo/train/proto_json.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
@@ -10,7 +10,7 @@
 #include "engine/engine.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 
 namespace pb = google::protobuf;
 
@@ -66,5 +66,5 @@ bool ParseTextProto(const std::string& text, const std::string& source, pb::Mess
   return false;
 }
 
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata

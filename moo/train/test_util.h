@@ -1,18 +1,19 @@
-// What reports/' tests share: a per-test temporary directory and tiny synthetic configs.
+// What the training library's tests (and reports' tests) share: a per-test temporary
+// directory and tiny synthetic configs.
 //
 //   const ExperimentConfig c = ParseOrFail(
 //       "model { name: \"resnet20\" width: 0.25 } " + SyntheticData(128, 64) +
 //       " batch_size: 32 epochs: 1 optimizer { lr: 0.05 } seed: 7");
 //   RunExperiment(c, {.out_dir = TestTmpDir("run")}) ...
-#ifndef STRATA_REPORTS_TEST_UTIL_H_
-#define STRATA_REPORTS_TEST_UTIL_H_
+#ifndef STRATA_MOO_TRAIN_TEST_UTIL_H_
+#define STRATA_MOO_TRAIN_TEST_UTIL_H_
 
 #include <string>
 
-#include "reports/trainer.h"
+#include "moo/train/train.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 
 // $TEST_TMPDIR/<name> (/tmp/<name> outside Bazel).
 std::string TestTmpDir(const std::string& name);
@@ -25,7 +26,7 @@ std::string SyntheticData(int train, int test, int train_seed = 3, int test_seed
 // test and gives an empty config.
 ExperimentConfig ParseOrFail(const std::string& text);
 
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata
 
-#endif  // STRATA_REPORTS_TEST_UTIL_H_
+#endif  // STRATA_MOO_TRAIN_TEST_UTIL_H_

@@ -1,5 +1,5 @@
 // The generic training loop (trainer.h).
-#include "reports/trainer.h"
+#include "moo/train/trainer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -11,9 +11,15 @@
 #include <utility>
 
 #include "datasets/datasets.h"
+#include "moo/train/config.h"
+#include "moo/train/data.h"
+#include "moo/train/evaluate.h"
+#include "moo/train/model.h"
+#include "moo/train/proto_json.h"
+#include "moo/train/recipes.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -22,92 +28,6 @@ constexpr char kProgressFile[] = "progress.pb";
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-datasets::Normalization NormalizationFor(datasets::DatasetConfig::Kind kind) {
-  switch (kind) {
-    case datasets::DatasetConfig::FASHION_MNIST:
-      return datasets::kFashionMnistNorm;
-    case datasets::DatasetConfig::MNIST:
-      return {{0.1307f}, {0.3081f}};
-    case datasets::DatasetConfig::CIFAR10:
-      return datasets::kCifar10Norm;
-    case datasets::DatasetConfig::CIFAR100:
-      return datasets::kCifar100Norm;
-    case datasets::DatasetConfig::IMAGE_FOLDER:
-      return datasets::kImageNetNorm;
-    default:
-      return {{0.5f}, {0.25f}};
-  }
-}
-
-datasets::Pipeline PipelineFor(const ExperimentConfig& c, const datasets::Dataset& ds, bool train) {
-  const datasets::Normalization norm = NormalizationFor(c.train_data().kind());
-  const bool pad_to_32 = ds.height() == 28 && ds.width() == 28;
-  switch (c.augmentation()) {
-    case ExperimentConfig::IMAGENET_STYLE:
-      return datasets::ImageNetStyle(train, norm);
-    case ExperimentConfig::NONE:
-      return datasets::CifarStyle(/*train=*/false, pad_to_32, norm);
-    default:
-      return datasets::CifarStyle(train, pad_to_32, norm);
-  }
-}
-
-struct Data {
-  std::unique_ptr<datasets::Dataset> train, test;
-  std::unique_ptr<datasets::Loader> train_loader, test_loader;
-};
-
-StatusOr<std::unique_ptr<datasets::Dataset>> OpenOne(const datasets::DatasetConfig& config,
-                                                     const char* field) {
-  StatusOr<std::unique_ptr<datasets::Dataset>> ds = datasets::Open(config);
-  if (!ds.ok()) return ds.status().Annotate(std::string(field) + ": ");
-  return ds;
-}
-
-StatusOr<Data> OpenData(const ExperimentConfig& c) {
-  Data d;
-  STRATA_ASSIGN_OR_RETURN(d.train, OpenOne(c.train_data(), "train_data"));
-  STRATA_ASSIGN_OR_RETURN(d.test, OpenOne(c.test_data(), "test_data"));
-  if (d.test->channels() != d.train->channels()) {
-    return InvalidArgumentError("test_data: " + std::to_string(d.test->channels()) +
-                                " channels, train_data has " + std::to_string(d.train->channels()));
-  }
-  datasets::LoaderOptions opt;
-  opt.batch_size = c.batch_size();
-  opt.seed = c.seed();
-  opt.prefetch_threads = 1;
-  STRATA_ASSIGN_OR_RETURN(
-      d.train_loader, datasets::Loader::Create(d.train.get(), PipelineFor(c, *d.train, true), opt));
-  opt.batch_size = c.eval_batch_size() > 0 ? c.eval_batch_size() : 256;
-  opt.shuffle = false;
-  STRATA_ASSIGN_OR_RETURN(
-      d.test_loader, datasets::Loader::Create(d.test.get(), PipelineFor(c, *d.test, false), opt));
-  return d;
-}
-
-StatusOr<models::ModelSpec> SpecFor(const ExperimentConfig& c, const Data& d) {
-  models::ModelSpec spec;
-  spec.name = c.model().name();
-  spec.width = c.model().width() == 0 ? 1.0 : c.model().width();
-  spec.in_channels = c.model().in_channels() == 0 ? d.train->channels() : c.model().in_channels();
-  spec.num_classes =
-      c.model().num_classes() == 0 ? d.train->num_classes() : c.model().num_classes();
-  spec.input_size = d.train_loader->height();
-  spec.seed = c.seed();
-  spec.bn_variants = BnVariantsFor(c);
-  if (spec.in_channels != d.train_loader->channels()) {
-    return InvalidArgumentError("model.in_channels: " + std::to_string(spec.in_channels) +
-                                " but train_data has " +
-                                std::to_string(d.train_loader->channels()) + " channels");
-  }
-  if (spec.num_classes < d.train->num_classes() || spec.num_classes < d.test->num_classes()) {
-    return InvalidArgumentError(
-        "model.num_classes: " + std::to_string(spec.num_classes) + " is fewer than the data's " +
-        std::to_string(std::max(d.train->num_classes(), d.test->num_classes())));
-  }
-  return spec;
 }
 
 LrSchedule ScheduleFor(const ExperimentConfig& c, int64_t batches_per_epoch) {
@@ -148,19 +68,13 @@ void AddParameterGroups(const ExperimentConfig& c, const models::Network& net, S
   sgd->AddGroup(net.params().Filter(exempt), /*weight_decay=*/0.f);
 }
 
-Tensor ToTensor(const datasets::Batch& b) {
-  Tensor x = Tensor::Empty({b.n, b.c, b.h, b.w});
-  std::memcpy(x.data(), b.images.data(), b.images.size() * sizeof(float));
-  return x;
-}
-
 // Everything the loop carries between epochs.
 struct Run {
   const ExperimentConfig* config;
   const TrainOptions* options;
-  Data data;
+  RunData data;
   std::unique_ptr<models::Network> net;
-  std::unique_ptr<moo::Recipe> recipe;
+  std::unique_ptr<Recipe> recipe;
   std::unique_ptr<Sgd> sgd;
   LrSchedule lr;               // of one stage
   int64_t stage_steps = 1;     // optimizer steps per stage: epochs x batches per epoch
@@ -168,40 +82,12 @@ struct Run {
   int64_t batches_this_process = 0;
 };
 
-// One evaluation point over the test set.
-Status EvaluateOne(Run& run, const moo::EvalPoint& point, EvalRecord* rec) {
-  NoGradGuard no_grad;
-  models::ForwardContext ctx = point.ctx;
-  ctx.training = false;
-  datasets::Loader& loader = *run.data.test_loader;
-  loader.StartEpoch(0);
-  datasets::Batch b;
-  double loss_sum = 0;
-  int64_t top1 = 0, top5 = 0, n = 0;
-  for (;;) {
-    STRATA_ASSIGN_OR_RETURN(bool more, loader.Next(&b));
-    if (!more) break;
-    const Tensor logits = run.net->Forward(ToTensor(b), ctx);
-    loss_sum += static_cast<double>(CrossEntropy(logits, b.labels).item()) * b.n;
-    const int k = static_cast<int>(logits.dim(1));
-    for (int i = 0; i < b.n; ++i) {
-      const int rank = moo::LabelRank(logits.data() + static_cast<int64_t>(i) * k, k, b.labels[i]);
-      top1 += rank < 1;
-      top5 += rank < 5;
-    }
-    n += b.n;
-  }
-  rec->set_name(point.name);
-  rec->set_loss(loss_sum / n);
-  rec->set_top1(100.0 * top1 / n);
-  rec->set_top5(100.0 * top5 / n);
-  return Status::Ok();
-}
-
 // Every evaluation point of the recipe; the first is the epoch's test_* headline.
-Status Evaluate(Run& run, EpochRecord* rec) {
-  for (const moo::EvalPoint& point : run.recipe->Evals()) {
-    STRATA_RETURN_IF_ERROR(EvaluateOne(run, point, rec->add_evals()));
+Status EvaluatePoints(Run& run, EpochRecord* rec) {
+  for (const EvalPoint& point : run.recipe->Evals()) {
+    STRATA_ASSIGN_OR_RETURN(EvalRecord e, Evaluate(*run.net, point.ctx, run.data.test_loader.get()));
+    e.set_name(point.name);
+    *rec->add_evals() = std::move(e);
   }
   CHECK(rec->evals_size() > 0) << "a recipe must name at least one evaluation point";
   rec->set_test_loss(rec->evals(0).loss());
@@ -256,7 +142,7 @@ Status FinishEpoch(Run& run, int epoch, const EpochSums& s, bool diverged, Epoch
   if (diverged) {
     rec->set_test_top1(nan), rec->set_test_top5(nan), rec->set_test_loss(nan);
   } else {
-    STRATA_RETURN_IF_ERROR(Evaluate(run, rec));
+    STRATA_RETURN_IF_ERROR(EvaluatePoints(run, rec));
   }
   rec->set_seconds(Seconds(s.start));
   return Status::Ok();
@@ -271,17 +157,14 @@ Status TrainEpoch(Run& run, int epoch, EpochRecord* rec, bool* diverged) {
   for (;;) {
     STRATA_ASSIGN_OR_RETURN(bool more, loader.Next(&b));
     if (!more) break;
-    moo::StepInput in{run.net.get(), ToTensor(b), &b.labels, models::ForwardContext()};
+    StepInput in{run.net.get(), BatchTensor(b), &b.labels, models::ForwardContext()};
     in.ctx.training = true, in.ctx.seed = run.config->seed(), in.ctx.step = run.sgd->steps();
-    run.net->params().ZeroGrads();
-    run.recipe->Parameters().ZeroGrads();
-    const moo::StepMetrics m = run.recipe->Step(in);
+    const StepMetrics m =
+        TrainStep(in, run.recipe.get(), run.sgd.get(), static_cast<float>(LrAt(run, run.sgd->steps())));
     if (!std::isfinite(m.loss)) {
       *diverged = true;
       break;
     }
-    run.sgd->Step(static_cast<float>(LrAt(run, run.sgd->steps())));
-    run.recipe->AfterStep(*run.net);
     sums.loss += m.loss, sums.correct += m.correct, sums.count += m.count, ++sums.batches;
     ReportProgress(run, epoch, sums);
     if (++run.batches_this_process == run.options->interrupt_after_batches) {
@@ -406,21 +289,11 @@ void Finalize(const Run& run, RunResult* r) {
 // Everything that can fail on outside input, before any file is written.
 Status Prepare(const ExperimentConfig& config, Run& run) {
   STRATA_RETURN_IF_ERROR(ValidateExperimentConfig(config));
-  STRATA_ASSIGN_OR_RETURN(run.data, OpenData(config));
-  STRATA_ASSIGN_OR_RETURN(models::ModelSpec spec, SpecFor(config, run.data));
-  StatusOr<std::unique_ptr<models::Network>> net = models::Build(spec);
-  if (!net.ok()) return net.status();
-  run.net = std::move(net).value();
+  STRATA_ASSIGN_OR_RETURN(run.data, OpenRunData(config));
+  STRATA_ASSIGN_OR_RETURN(models::ModelSpec spec, ModelSpecFor(config, ShapeOf(run.data)));
+  STRATA_ASSIGN_OR_RETURN(run.net, models::Build(spec));
   STRATA_ASSIGN_OR_RETURN(run.recipe, MakeRecipe(config, *run.net));
-  SgdOptions so;
-  so.momentum = static_cast<float>(config.optimizer().momentum());
-  so.nesterov = config.optimizer().nesterov();
-  so.weight_decay = static_cast<float>(config.optimizer().weight_decay());
-  so.decoupled_weight_decay = config.optimizer().decoupled_weight_decay();
-  run.sgd = std::make_unique<Sgd>(so);
-  AddParameterGroups(config, *run.net, run.sgd.get());
-  const ParameterSet recipe_params = run.recipe->Parameters();
-  if (recipe_params.size() > 0) run.sgd->AddGroup(recipe_params, /*weight_decay=*/0.f);
+  run.sgd = MakeSgd(config, *run.net, *run.recipe);
   run.lr = ScheduleFor(config, run.data.train_loader->batches_per_epoch());
   run.stage_steps = static_cast<int64_t>(config.epochs()) * run.data.train_loader->batches_per_epoch();
   if (config.has_pretrained() && run.options->init_weights.empty()) {
@@ -434,6 +307,30 @@ Status Prepare(const ExperimentConfig& config, Run& run) {
 }
 
 }  // namespace
+
+StepMetrics TrainStep(const StepInput& in, Recipe* recipe, Sgd* sgd, float lr) {
+  in.net->params().ZeroGrads();
+  recipe->Parameters().ZeroGrads();
+  const StepMetrics m = recipe->Step(in);
+  if (!std::isfinite(m.loss)) return m;
+  sgd->Step(lr);
+  recipe->AfterStep(*in.net);
+  return m;
+}
+
+std::unique_ptr<Sgd> MakeSgd(const ExperimentConfig& config, const models::Network& net,
+                             const Recipe& recipe) {
+  SgdOptions so;
+  so.momentum = static_cast<float>(config.optimizer().momentum());
+  so.nesterov = config.optimizer().nesterov();
+  so.weight_decay = static_cast<float>(config.optimizer().weight_decay());
+  so.decoupled_weight_decay = config.optimizer().decoupled_weight_decay();
+  auto sgd = std::make_unique<Sgd>(so);
+  AddParameterGroups(config, net, sgd.get());
+  const ParameterSet recipe_params = recipe.Parameters();
+  if (recipe_params.size() > 0) sgd->AddGroup(recipe_params, /*weight_decay=*/0.f);
+  return sgd;
+}
 
 StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOptions& options) {
   CHECK(!options.out_dir.empty()) << "RunExperiment: TrainOptions::out_dir is empty";
@@ -476,5 +373,5 @@ StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOpt
   return result;
 }
 
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata

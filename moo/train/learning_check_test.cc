@@ -1,5 +1,5 @@
 // A real learning check: ResNet-20 at width 1/4 trained for 316 steps on 5,000
-// Fashion-MNIST images (reports/configs/resnet20w025_fmnist_quick.pbtxt) beats 70 % test
+// Fashion-MNIST images (moo/train/testdata/resnet20w025_fmnist_quick.pbtxt) beats 70 % test
 // top-1 on 1,000 test images. Needs Debian's dataset-fashion-mnist (skipped without it,
 // failed when CI=true).
 #include <chrono>
@@ -8,10 +8,10 @@
 #include <cstring>
 
 #include "gtest/gtest.h"
-#include "reports/trainer.h"
+#include "moo/train/train.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 namespace {
 
 TEST(LearningCheck, ResNet20QuarterWidthBeats70PercentOnFashionMnist) {
@@ -21,7 +21,7 @@ TEST(LearningCheck, ResNet20QuarterWidthBeats70PercentOnFashionMnist) {
     GTEST_SKIP() << "install Debian's dataset-fashion-mnist to run the learning check";
   }
   StatusOr<ExperimentConfig> config =
-      LoadExperimentConfig("reports/configs/resnet20w025_fmnist_quick.pbtxt");
+      LoadExperimentConfig("moo/train/testdata/resnet20w025_fmnist_quick.pbtxt");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   TrainOptions options;
   options.out_dir = std::string(std::getenv("TEST_TMPDIR")) + "/learning_check";
@@ -42,5 +42,5 @@ TEST(LearningCheck, ResNet20QuarterWidthBeats70PercentOnFashionMnist) {
 }
 
 }  // namespace
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata

@@ -6,17 +6,17 @@
 //   options.progress = [&](const ProgressState& p, bool end) { printer.Update(p, end); };
 //
 //   epoch 3/30  batch 120/469  loss 0.3121  acc 88.91%  1234 img/s  ETA 1h02m
-#ifndef STRATA_REPORTS_PROGRESS_H_
-#define STRATA_REPORTS_PROGRESS_H_
+#ifndef STRATA_MOO_TRAIN_PROGRESS_H_
+#define STRATA_MOO_TRAIN_PROGRESS_H_
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 
-#include "reports/trainer.h"
+#include "moo/train/trainer.h"
 
 namespace strata {
-namespace reports {
+namespace moo {
 
 // "1h02m", "4m05s", "12s".
 std::string FormatDuration(double seconds);
@@ -37,7 +37,7 @@ class ProgressPrinter {
   bool printed_ = false;
 };
 
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata
 
-#endif  // STRATA_REPORTS_PROGRESS_H_
+#endif  // STRATA_MOO_TRAIN_PROGRESS_H_

@@ -1,9 +1,9 @@
-#include "reports/progress.h"
+#include "moo/train/progress.h"
 
 #include <cmath>
 
 namespace strata {
-namespace reports {
+namespace moo {
 
 std::string FormatDuration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
@@ -51,5 +51,5 @@ void ProgressPrinter::Update(const ProgressState& p, bool epoch_end) {
   printed_ = true;
 }
 
-}  // namespace reports
+}  // namespace moo
 }  // namespace strata
