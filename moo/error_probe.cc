@@ -7,7 +7,9 @@ namespace strata {
 namespace moo {
 
 ErrorProbe::ErrorProbe(models::QuantHooks* inner, std::vector<int> layers)
-    : inner_(inner), layers_(std::move(layers)), sum_(layers_.size(), 0.0),
+    : inner_(inner),
+      layers_(std::move(layers)),
+      sum_(layers_.size(), 0.0),
       count_(layers_.size(), 0) {}
 
 Tensor ErrorProbe::Weight(const models::Layer& layer, const Tensor& w,

@@ -16,7 +16,8 @@ namespace {
 // Inputs of the listed layers, recorded; x̂ = x / 2.
 class HalfHooks : public models::QuantHooks {
  public:
-  Tensor Input(const models::Layer& layer, const Tensor& x, const models::ForwardContext&) override {
+  Tensor Input(const models::Layer& layer, const Tensor& x,
+               const models::ForwardContext&) override {
     seen[layer.info().index].push_back(x);
     return Scale(x, 0.5f);
   }

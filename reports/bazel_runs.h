@@ -1,7 +1,7 @@
 // The Bazel run actions' manifest (runs.bzl): every planned run of every table at the
 // smoke, quick and full presets, each named by the SHA-256 of its config text.
 //
-//   bazel run //reports:all -- --write_bazel_runs     # rewrites reports/runs_manifest.bzl
+//   bazel run //reports -- --write_bazel_runs     # rewrites reports/runs_manifest.bzl
 //
 // //reports:runs_manifest_test fails when the committed manifest differs from what the
 // tables plan now (a table's plan changed without regenerating it). The paper preset is

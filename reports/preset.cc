@@ -61,6 +61,24 @@ Status Apply(const Preset& preset, const std::string& table, const UserData& dat
   return Status::Ok();
 }
 
+// The table knobs (sweeps, strata_speed's timing): "<field>: <value> must be in [lo, hi]".
+Status ValidateKnobs(const Preset& p) {
+  for (double b : p.sweeps().mixed_average_bits()) {
+    STRATA_RETURN_IF_ERROR(moo::CheckInRange("sweeps.mixed_average_bits", b, 1, 16));
+  }
+  for (int b : p.sweeps().inq_bits()) {
+    STRATA_RETURN_IF_ERROR(moo::CheckInRange("sweeps.inq_bits", b, 2, 9));
+  }
+  STRATA_RETURN_IF_ERROR(
+      moo::CheckInRange("sweeps.ensemble_members", p.sweeps().ensemble_members(), 0, 7));
+  const Preset::Speed& s = p.speed();
+  STRATA_RETURN_IF_ERROR(moo::CheckInRange("speed.gemm_n", s.gemm_n(), 16, 16384));
+  STRATA_RETURN_IF_ERROR(moo::CheckInRange("speed.gemm_reps", s.gemm_reps(), 1, 1000));
+  STRATA_RETURN_IF_ERROR(moo::CheckInRange("speed.warmup", s.warmup(), 0, 1000));
+  STRATA_RETURN_IF_ERROR(moo::CheckInRange("speed.reps", s.reps(), 1, 1000));
+  return moo::CheckInRange("speed.batch", s.batch(), 0, 65536);
+}
+
 }  // namespace
 
 const std::vector<std::string>& PresetNames() {
@@ -77,6 +95,8 @@ StatusOr<Preset> ParsePreset(const std::string& text, const std::string& source)
     return InvalidArgumentError(source + ": field width_multiplier: " +
                                 std::to_string(p.width_multiplier()) + " must be in (0, 8]");
   }
+  const Status valid = ValidateKnobs(p);
+  if (!valid.ok()) return InvalidArgumentError(source + ": field " + valid.message());
   return p;
 }
 

@@ -242,31 +242,48 @@ Status Runner::Adopt(const ExperimentConfig& config, const std::string& dir,
   return WriteFileAtomic(Join(dir, "result.pb"), DeterministicBinary(r));
 }
 
+bool Runner::FromCache(RunRecord* rec) {
+  if (options_.fresh) {
+    std::error_code ec;
+    std::filesystem::remove_all(rec->dir, ec);
+    return false;
+  }
+  StatusOr<RunResult> cached = ReadEntry(rec->dir, rec->key);
+  if (cached.ok()) {
+    rec->result = *std::move(cached);
+    rec->reused = true;
+    ++reused_;
+    return true;
+  }
+  if (cached.status().code() != StatusCode::kNotFound) {
+    ++corrupt_;
+    if (options_.log) {
+      std::fprintf(options_.log, "cache entry %s is corrupt (%s): recomputing\n",
+                   rec->dir.c_str(), cached.status().message().c_str());
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(rec->dir, ec);
+  }
+  return false;
+}
+
+Status Runner::Seal(RunRecord* rec) {
+  StatusOr<std::string> result_bytes = ReadFile(Join(rec->dir, "result.pb"));
+  StatusOr<std::string> weights_bytes = ReadFile(Join(rec->dir, kWeightsFile));
+  if (!result_bytes.ok()) return result_bytes.status();
+  if (!weights_bytes.ok()) return weights_bytes.status();
+  if (!rec->result.ParseFromString(*result_bytes)) {
+    return DataLossError(Join(rec->dir, "result.pb") + ": train wrote an unreadable result");
+  }
+  return WriteFileAtomic(Join(rec->dir, kEntryFile),
+                         EntryText(rec->key, Sha256Hex(*result_bytes), Sha256Hex(*weights_bytes)));
+}
+
 StatusOr<RunRecord> Runner::Get(const ExperimentConfig& config) {
   RunRecord rec;
   STRATA_ASSIGN_OR_RETURN(rec.key, Key(config));
   rec.dir = Join(Join(options_.cache_dir, rec.key.substr(0, 2)), rec.key);
-  if (!options_.fresh) {
-    StatusOr<RunResult> cached = ReadEntry(rec.dir, rec.key);
-    if (cached.ok()) {
-      rec.result = *std::move(cached);
-      rec.reused = true;
-      ++reused_;
-      return rec;
-    }
-    if (cached.status().code() != StatusCode::kNotFound) {
-      ++corrupt_;
-      if (options_.log) {
-        std::fprintf(options_.log, "cache entry %s is corrupt (%s): recomputing\n",
-                     rec.dir.c_str(), cached.status().message().c_str());
-      }
-      std::error_code ec;
-      std::filesystem::remove_all(rec.dir, ec);
-    }
-  } else {
-    std::error_code ec;
-    std::filesystem::remove_all(rec.dir, ec);
-  }
+  if (FromCache(&rec)) return rec;
   RunRecord pre;
   if (config.has_pretrained()) {
     StatusOr<RunRecord> p = Get(config.pretrained());
@@ -292,16 +309,7 @@ StatusOr<RunRecord> Runner::Get(const ExperimentConfig& config) {
     }
     STRATA_RETURN_IF_ERROR(Compute(config, rec.dir, pretrained));
   }
-  StatusOr<std::string> result_bytes = ReadFile(Join(rec.dir, "result.pb"));
-  StatusOr<std::string> weights_bytes = ReadFile(Join(rec.dir, kWeightsFile));
-  if (!result_bytes.ok()) return result_bytes.status();
-  if (!weights_bytes.ok()) return weights_bytes.status();
-  if (!rec.result.ParseFromString(*result_bytes)) {
-    return DataLossError(Join(rec.dir, "result.pb") + ": train wrote an unreadable result");
-  }
-  STRATA_RETURN_IF_ERROR(
-      WriteFileAtomic(Join(rec.dir, kEntryFile),
-                      EntryText(rec.key, Sha256Hex(*result_bytes), Sha256Hex(*weights_bytes))));
+  STRATA_RETURN_IF_ERROR(Seal(&rec));
   ++(rec.adopted ? adopted_ : computed_);
   if (options_.log) {
     std::fprintf(options_.log, "run %s: top-1 %.2f%%%s %s in %.1f s\n", Label(config).c_str(),

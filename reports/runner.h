@@ -96,6 +96,11 @@ class Runner {
   // OK with the result when dir's entry is complete and intact for `key`; the reason
   // otherwise (absent: NotFound).
   StatusOr<RunResult> ReadEntry(const std::string& dir, const std::string& key);
+  // True with rec->result filled when rec's entry checks out (and --fresh is off); else the
+  // entry is removed (when corrupt, or --fresh) and false.
+  bool FromCache(RunRecord* rec);
+  // After training or adoption: reads rec->dir's result and writes its ENTRY (last).
+  Status Seal(RunRecord* rec);
   // Copies the run's Bazel action outputs into dir when they check out; NotFound when the
   // action has no outputs, another error saying what did not match.
   Status Adopt(const ExperimentConfig& config, const std::string& dir,

@@ -335,6 +335,16 @@ TEST(PresetTest, BadInput) {
       << p.status().ToString();
   EXPECT_NE(ParsePreset("name: \"x\" width_multiplier: fast", "p.pbtxt").status().message().find("p.pbtxt:1:"),
             std::string::npos);
+  // The table knobs a preset holds are checked before any table runs, naming the field.
+  for (const auto& [text, field] :
+       {std::pair<std::string, std::string>{"speed { gemm_n: 1024 gemm_reps: 1 reps: 0 }", "speed.reps: 0"},
+        {"speed { gemm_n: 8 reps: 2 }", "speed.gemm_n: 8"},
+        {"sweeps { inq_bits: [3, 12] }", "sweeps.inq_bits: 12"},
+        {"sweeps { ensemble_members: 9 }",
+         "sweeps.ensemble_members: 9"}}) {
+    const Status s = ParsePreset("name: \"x\" " + text, "p.pbtxt").status();
+    EXPECT_NE(s.message().find("p.pbtxt: field " + field), std::string::npos) << s.ToString();
+  }
   StatusOr<Preset> paper = LoadPreset("paper");
   StatusOr<ExperimentConfig> c = ApplyPreset(*paper, "vl_table1", UserData(), Tiny(), 1);
   ASSERT_FALSE(c.ok());

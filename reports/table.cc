@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include "reports/runfiles.h"
@@ -17,6 +18,36 @@ const TableDef* FindTable(const std::string& target) {
     if (t.target == target) return &t;
   }
   return nullptr;
+}
+
+TableDef DefineTable(const char* source_file, TableParts parts) {
+  const std::filesystem::path path(source_file);
+  TableDef t;
+  t.target = path.stem().string();
+  t.dir = path.parent_path().filename().string();
+  static const std::map<std::string, std::string> kPapers = {{"vl", "vertical layering"},
+                                                             {"amed", "AMED"},
+                                                             {"edge", "accurate edge computing"},
+                                                             {"strata", "strata"}};
+  const auto it = kPapers.find(t.dir);
+  CHECK(it != kPapers.end()) << "DefineTable: " << source_file
+                             << " is not in reports/{vl,amed,edge,strata}/";
+  t.paper = it->second;
+  t.what = std::move(parts.what);
+  t.title = std::move(parts.title);
+  t.claims = std::move(parts.claims);
+  t.extra_flags = std::move(parts.extra_flags);
+  t.plan = std::move(parts.plan);
+  t.build = std::move(parts.build);
+  return t;
+}
+
+const SeededRuns& TableInput::Run(const std::string& id) const {
+  for (const SeededRuns& r : runs) {
+    if (r.id == id) return r;
+  }
+  CHECK(false) << "TableInput::Run: no planned run '" << id << "'";
+  return runs.front();
 }
 
 namespace {
@@ -34,8 +65,7 @@ Status ParseThreads(const std::string& value, int* threads) {
 
 }  // namespace
 
-StatusOr<TableContext> ParseTableFlags(int argc, char** argv,
-                                       const std::vector<std::string>& extra,
+StatusOr<TableContext> ParseTableFlags(int argc, char** argv, const std::vector<std::string>& extra,
                                        const std::string& default_subdir) {
   TableContext ctx;
   ctx.out_dir = WorkspaceRoot() + "/reports/out/" + default_subdir;
@@ -110,8 +140,8 @@ namespace {
 // A planned run at ctx's preset and `seed`, adjusted by the run's after_preset.
 StatusOr<ExperimentConfig> Configure(const TableDef& def, const TableContext& ctx,
                                      const PlannedRun& run, uint64_t seed) {
-  STRATA_ASSIGN_OR_RETURN(
-      ExperimentConfig c, ApplyPreset(ctx.preset_config, def.target, ctx.data, run.config, seed));
+  STRATA_ASSIGN_OR_RETURN(ExperimentConfig c,
+                          ApplyPreset(ctx.preset_config, def.target, ctx.data, run.config, seed));
   if (run.after_preset) run.after_preset(seed, &c);
   return c;
 }
@@ -148,8 +178,31 @@ StatusOr<std::vector<SeededRuns>> RunPlanned(const TableDef& def, const TableCon
   return out;
 }
 
+namespace {
+
+// The paper's numbers of a table: reports/paper/<target>.csv, or none.
+StatusOr<PaperTable> PaperOf(const TableDef& def) {
+  const std::string path = "reports/paper/" + def.target + ".csv";
+  if (!FileExists(RunfilePath(path))) return PaperTable({});
+  return LoadPaperTable(path);
+}
+
+StatusOr<TableReport> BuildReport(const TableDef& def, const TableContext& ctx) {
+  std::vector<SeededRuns> runs;
+  if (def.plan) {
+    STRATA_ASSIGN_OR_RETURN(runs, RunPlanned(def, ctx));
+  }
+  STRATA_ASSIGN_OR_RETURN(PaperTable paper, PaperOf(def));
+  const TableInput in{ctx, std::move(runs), std::move(paper)};
+  TableReport report = NewReport(def.target, ctx.preset, def.paper, def.title);
+  STRATA_RETURN_IF_ERROR(def.build(in, &report));
+  return report;
+}
+
+}  // namespace
+
 StatusOr<TableReport> RunTable(const TableDef& def, const TableContext& ctx_in) {
-  CHECK(def.fn) << "RunTable: " << def.target << " is not implemented";
+  CHECK(def.build) << "RunTable: " << def.target << " is not implemented";
   TableContext ctx = ctx_in;
   if (ctx.threads > 0) SetNumThreads(ctx.threads);
   // Fail on an unwritable output directory before any run starts.
@@ -162,7 +215,7 @@ StatusOr<TableReport> RunTable(const TableDef& def, const TableContext& ctx_in) 
     ctx.runner = runner.get();
   }
   const auto start = std::chrono::steady_clock::now();
-  StatusOr<TableReport> report = def.fn(ctx);
+  StatusOr<TableReport> report = BuildReport(def, ctx);
   if (!report.ok()) return report.status().Annotate(def.target + ": ");
   report->set_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

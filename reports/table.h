@@ -1,18 +1,21 @@
-// A table target: a function from a TableContext (preset, threads, flags) to a TableReport,
-// registered in AllTables() under its TABLES.md name. `bazel run //reports:<target>` and
-// `bazel run //reports:all` both go through RunTable, which times the table and writes
-// <out>/<target>.{json,md,csv} (report_table.h).
+// A table target, declared in one file named after it (reports/<paper dir>/<target>.cc):
+// its plan (the training runs, configs before the preset), its build (rows, figures and
+// claims from the runs' results), its declared claims. RunTable owns the opening steps:
+// it runs the plan through the cached Runner (per the preset's seeds), loads the paper's
+// numbers (reports/paper/<target>.csv) and starts the report (target, preset, paper,
+// title), then calls the build and writes <out>/<target>.{json,md,csv}.
 //
-// Stable command line (README, "Table interface"):
+//   TableDef VlTable1() {   // in reports/vl/vl_table1.cc
+//     return DefineTable(__FILE__, {"LSQ vs ascending vs co-training", "<title>",
+//                                   {vl::kAscendingBelowLsq, vl::kCotrainDiverges}, Plan, Build});
+//   }   // Plan: std::vector<PlannedRun>(const TableContext&); Build: Status(TableInput, report)
+//
+// Stable command line (README, "Tables"):
 //   bazel run //reports:<target> -- --preset=<p> --out=<dir> [--threads=<n>] [--fresh]
 //       [--cache=<dir>] [--runs_from=<bazel-bin>/reports/runs]
 //       [--data=<dir> --data_kind=cifar10|cifar100|imagenet] [--<table-specific flag>=<value> ...]
-// Relative paths are taken from where `bazel run` was called (UserPath).
-//
-// A training table declares its runs in `plan` (configs before the preset; pure, no data
-// access) and reads their results in `fn` through RunPlanned, which applies the preset
-// (preset.h), repeats each run per seed and asks the cached Runner (runner.h). The same
-// plan feeds the Bazel run actions (`bazel build //reports:<target>_results`, runs.bzl).
+// Relative paths are taken from where `bazel run` was called (UserPath). The same plans
+// feed the Bazel run actions (`bazel build //reports:<target>_results`, runs.bzl).
 #ifndef STRATA_REPORTS_TABLE_H_
 #define STRATA_REPORTS_TABLE_H_
 
@@ -23,10 +26,13 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "moo/train/experiment.pb.h"
+#include "reports/catalog.h"
+#include "reports/claims.h"
+#include "reports/paper_numbers.h"
 #include "reports/preset.h"
 #include "reports/report_table.h"
 #include "reports/runner.h"
+#include "reports/table_util.h"
 
 namespace strata {
 namespace reports {
@@ -40,54 +46,58 @@ struct TableContext {
   std::string runs_from;         // --runs_from: Bazel run action outputs to adopt (runner.h)
   UserData data;                 // --data / --data_kind (the paper preset)
   std::map<std::string, std::string> flags;  // table-specific --key=value flags
-  Preset preset_config;          // the loaded preset
-  Runner* runner = nullptr;      // set by RunTable
+  Preset preset_config;                      // the loaded preset
+  Runner* runner = nullptr;                  // set by RunTable
 };
 
-// A planned run: an id unique within the table (used in row labels and Bazel target
-// names: [a-z0-9_]) and its config before the preset.
-struct PlannedRun {
-  std::string id;
-  ExperimentConfig config;
-  // Optional: adjusts the config after the preset was applied for `preset_seed` (e.g. an
-  // ensemble member's own seed, INQ's epochs per partition step). Pure.
-  std::function<void(uint64_t preset_seed, ExperimentConfig* config)> after_preset;
-};
 using PlanFn = std::function<std::vector<PlannedRun>(const TableContext&)>;
 
-// One planned run at the context's preset: a record per seed.
-struct SeededRuns {
-  std::string id;
-  std::vector<RunRecord> seeds;
+// What a table's build gets: the context, the plan's runs (plan order, a record per seed)
+// and the paper's numbers (empty when the table has no reports/paper/<target>.csv).
+struct TableInput {
+  const TableContext& ctx;
+  std::vector<SeededRuns> runs;
+  PaperTable paper;
+  // The planned run `id`; CHECKs that the plan has it.
+  const SeededRuns& Run(const std::string& id) const;
+  const Preset& preset() const { return ctx.preset_config; }
 };
-
-using TableFn = std::function<StatusOr<TableReport>(const TableContext&)>;
+using BuildFn = std::function<Status(const TableInput& in, TableReport* report)>;
 
 struct TableDef {
-  std::string target;  // "amed_table1"
-  std::string paper;   // "AMED"
-  std::string dir;     // output subdirectory of reports/out: "amed"
-  std::string what;
-  TableFn fn;          // empty: not implemented yet
+  std::string target;  // "vl_table1": TABLES.md's name, the source file's name
+  std::string paper;   // "vertical layering", "AMED", "accurate edge computing", "strata"
+  std::string dir;     // output subdirectory of reports/out, the source folder: "vl"
+  std::string what;    // REPORT.md's index line
+  std::string title;   // the report's title
+  std::vector<ClaimSpec> claims;         // TABLES.md's claims, every one reported
   std::vector<std::string> extra_flags;  // table-specific flags it accepts
-  PlanFn plan;         // the training runs, for tables that train (else empty)
+  PlanFn plan;                           // the training runs (empty: the table trains nothing)
+  BuildFn build;                         // empty: not implemented yet
 };
 
-// Every target of TABLES.md, in its order.
+// What a table file declares; DefineTable adds target and dir from `source_file` (__FILE__,
+// ".../reports/<dir>/<target>.cc") and the paper from the dir.
+struct TableParts {
+  std::string what, title;
+  std::vector<ClaimSpec> claims;
+  PlanFn plan;  // null: the table trains nothing
+  BuildFn build;
+  std::vector<std::string> extra_flags = {};
+};
+TableDef DefineTable(const char* source_file, TableParts parts);
+
+// Every target of TABLES.md, in its order (registry.cc).
 const std::vector<TableDef>& AllTables();
-// The claim ids each implemented table must report (its TABLES.md claims), target ->
-// ids; checked at the smoke preset by //reports:tables_smoke_test.
-const std::map<std::string, std::vector<std::string>>& DeclaredClaims();
 const TableDef* FindTable(const std::string& target);
 
 // Parses argv (after argv[0]) into ctx. `extra` lists accepted table-specific flags; the
 // default out dir is <workspace>/reports/out/<default_subdir>.
-StatusOr<TableContext> ParseTableFlags(int argc, char** argv,
-                                       const std::vector<std::string>& extra,
+StatusOr<TableContext> ParseTableFlags(int argc, char** argv, const std::vector<std::string>& extra,
                                        const std::string& default_subdir);
 
-// Runs def.fn (which must be set) with a Runner on ctx.cache_dir and writes its report
-// into ctx.out_dir.
+// Runs def (which must be implemented) with a Runner on ctx.cache_dir (unless ctx.runner
+// is set) and writes its report into ctx.out_dir.
 StatusOr<TableReport> RunTable(const TableDef& def, const TableContext& ctx);
 
 // The runner tables share: ctx.cache_dir, the train binary from the runfiles, the code
@@ -98,8 +108,8 @@ StatusOr<std::unique_ptr<Runner>> MakeRunner(const TableContext& ctx);
 StatusOr<std::vector<SeededRuns>> RunPlanned(const TableDef& def, const TableContext& ctx);
 
 // The plan of `def` at ctx's preset: (id, seed) -> config, without running anything.
-StatusOr<std::vector<std::pair<std::string, ExperimentConfig>>> PresetPlan(
-    const TableDef& def, const TableContext& ctx);
+StatusOr<std::vector<std::pair<std::string, ExperimentConfig>>> PresetPlan(const TableDef& def,
+                                                                           const TableContext& ctx);
 
 // The runner's code version: reports/code_version.txt from the runfiles (the SHA-256 of
 // the train binary, made by the //reports:code_version genrule).

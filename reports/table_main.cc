@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   SetProgramPath(argv[0]);
   const char* target = STRATA_STRINGIFY(STRATA_TABLE);
   const TableDef* def = FindTable(target);
-  if (def == nullptr || !def->fn) {
+  if (def == nullptr || !def->build) {
     std::fprintf(stderr, "%s: not a table, or not implemented yet\n", target);
     return 2;
   }

@@ -92,6 +92,36 @@ void SetFashionMnistDir(const std::string& dir, ExperimentConfig* c) {
   if (c->has_pretrained()) SetFashionMnistDir(dir, c->mutable_pretrained());
 }
 
+TrainOptions OptionsFor(const Flags& flags, const ExperimentConfig& config) {
+  TrainOptions options;
+  options.out_dir =
+      flags.out.empty()
+          ? WorkspaceRoot() + "/reports/out/runs/" +
+                (config.name().empty() ? std::string("unnamed") : config.name())
+          : UserPath(flags.out);
+  options.resume = flags.resume;
+  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
+  options.openblas_coretype = coretype ? coretype : "";
+  options.code_version = flags.code_version;
+  options.init_weights = UserPath(flags.init);
+  options.pretrained_digest = flags.pretrained_digest;
+  return options;
+}
+
+// Trains config's pretrained run into <out>/pretrained (resumable, like the run itself) and
+// points *options at its weights.
+Status TrainPretrainedFirst(const ExperimentConfig& config, TrainOptions* options) {
+  TrainOptions pre = *options;
+  pre.out_dir = options->out_dir + "/pretrained";
+  pre.resume = true;
+  std::printf("%s: training its pretrained run '%s' first into %s\n", config.name().c_str(),
+              config.pretrained().name().c_str(), pre.out_dir.c_str());
+  STRATA_ASSIGN_OR_RETURN(RunResult p, moo::RunExperiment(config.pretrained(), pre));
+  options->init_weights = pre.out_dir + "/" + moo::kWeightsFile;
+  options->pretrained_digest = p.param_digest();
+  return Status::Ok();
+}
+
 int Main(int argc, char** argv) {
   Flags flags;
   std::string error;
@@ -113,34 +143,15 @@ int Main(int argc, char** argv) {
   if (!flags.fashion_mnist_dir.empty()) {
     SetFashionMnistDir(UserPath(flags.fashion_mnist_dir), &*config);
   }
-  TrainOptions options;
-  options.out_dir =
-      flags.out.empty()
-          ? WorkspaceRoot() + "/reports/out/runs/" +
-                (config->name().empty() ? std::string("unnamed") : config->name())
-          : UserPath(flags.out);
-  options.resume = flags.resume;
-  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
-  options.openblas_coretype = coretype ? coretype : "";
-  options.code_version = flags.code_version;
-  options.init_weights = UserPath(flags.init);
-  options.pretrained_digest = flags.pretrained_digest;
+  TrainOptions options = OptionsFor(flags, *config);
   moo::ProgressPrinter printer(stdout, isatty(fileno(stdout)));
   options.progress = [&](const moo::ProgressState& p, bool end) { printer.Update(p, end); };
   if (config->has_pretrained() && options.init_weights.empty()) {
-    // Train the pretrained run first (resumable, like the run itself).
-    TrainOptions pre = options;
-    pre.out_dir = options.out_dir + "/pretrained";
-    pre.resume = true;
-    std::printf("%s: training its pretrained run '%s' first into %s\n", config->name().c_str(),
-                config->pretrained().name().c_str(), pre.out_dir.c_str());
-    StatusOr<RunResult> p = moo::RunExperiment(config->pretrained(), pre);
-    if (!p.ok()) {
-      std::fprintf(stderr, "train: pretrained: %s\n", p.status().ToString().c_str());
+    const Status s = TrainPretrainedFirst(*config, &options);
+    if (!s.ok()) {
+      std::fprintf(stderr, "train: pretrained: %s\n", s.ToString().c_str());
       return 1;
     }
-    options.init_weights = pre.out_dir + "/" + moo::kWeightsFile;
-    options.pretrained_digest = p->param_digest();
   }
   StatusOr<RunResult> result = moo::RunExperiment(*config, options);
   if (!result.ok()) {

@@ -28,7 +28,8 @@ Status ValidateExperimentConfig(const ExperimentConfig& c) {
   STRATA_RETURN_IF_ERROR(CheckInRange("schedule.warmup_epochs", s.warmup_epochs(), 0, c.epochs()));
   if (s.kind() == ScheduleConfig::STEP) {
     STRATA_RETURN_IF_ERROR(CheckInRange("schedule.step_epochs", s.step_epochs(), 1, 100000));
-    if (s.gamma() != 0) STRATA_RETURN_IF_ERROR(CheckInRange("schedule.gamma", s.gamma(), 0, 1, true));
+    if (s.gamma() != 0)
+      STRATA_RETURN_IF_ERROR(CheckInRange("schedule.gamma", s.gamma(), 0, 1, true));
   }
   if (c.train_data().kind() == datasets::DatasetConfig::KIND_UNSPECIFIED) {
     return InvalidArgumentError("train_data: missing (or kind unset)");

@@ -41,8 +41,7 @@ StatusOr<EvalRecord> Evaluate(const models::Network& net, const models::ForwardC
 }
 
 StatusOr<EvalRecord> EvaluateTestSet(const ExperimentConfig& config, const models::Network& net,
-                                     const models::ForwardContext& ctx,
-                                     const LogitsFn& on_logits) {
+                                     const models::ForwardContext& ctx, const LogitsFn& on_logits) {
   STRATA_ASSIGN_OR_RETURN(EvalSet test, OpenEvalSet(config, config.test_data(), "test_data"));
   return Evaluate(net, ctx, test.loader.get(), on_logits);
 }

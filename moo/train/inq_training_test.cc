@@ -5,25 +5,25 @@
 // bit-identical in the finished run; the per-epoch frozen fraction follows the schedule;
 // bad INQ fields are Statuses naming field and value.
 #include <cmath>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "gtest/gtest.h"
 #include "moo/train/test_util.h"
-#include "quant/quant.h"
 #include "moo/train/train.h"
+#include "quant/quant.h"
 
 namespace strata {
 namespace moo {
 namespace {
 
-
 // The small VGG (5 convs) at width 1/8 on 192 synthetic 28x28 images: 6 batches an epoch.
 const std::string kFp = R"pb(
-  name: "fp"
-  model { name: "vgg16_bn_small5" width: 0.125 }
-)pb" + SyntheticData(192, 64) + R"pb(
+                          name: "fp"
+                          model { name: "vgg16_bn_small5" width: 0.125 }
+                        )pb" +
+                        SyntheticData(192, 64) + R"pb(
   batch_size: 32
   epochs: 1
   optimizer { lr: 0.05 momentum: 0.9 weight_decay: 5e-4 no_decay_on_bn: true }
@@ -31,8 +31,8 @@ const std::string kFp = R"pb(
 )pb";
 
 ExperimentConfig Inq(int bits, int64_t max_steps) {
-  ExperimentConfig c = ParseOrFail(kFp + " inq { bits: " + std::to_string(bits) +
-                             " schedule: [0.5, 0.75, 1.0] }");
+  ExperimentConfig c =
+      ParseOrFail(kFp + " inq { bits: " + std::to_string(bits) + " schedule: [0.5, 0.75, 1.0] }");
   c.set_name("inq");
   c.mutable_optimizer()->set_lr(0.01);
   c.set_max_steps(max_steps);
@@ -78,13 +78,14 @@ Loaded Load(const ExperimentConfig& c, const std::string& file, bool with_state)
 bool SameBits(float a, float b) { return std::memcmp(&a, &b, sizeof(float)) == 0; }
 
 TEST(InqTrainingTest, FrozenWeightsSurviveTheLoopAndEndQuantized) {
-  const std::string fp_dir = TestTmpDir("inq_fp"), a_dir = TestTmpDir("inq_a"), b_dir = TestTmpDir("inq_b");
+  const std::string fp_dir = TestTmpDir("inq_fp"), a_dir = TestTmpDir("inq_a"),
+                    b_dir = TestTmpDir("inq_b");
   MustRun(ParseOrFail(kFp), fp_dir, "");
   const std::string pretrained = fp_dir + "/" + kWeightsFile;
   const ExperimentConfig full = Inq(5, 0);
   const RunResult a = MustRun(full, a_dir, pretrained);
   ASSERT_FALSE(a.diverged());
-  ASSERT_EQ(a.epochs_size(), 3);  // one epoch per partition step
+  ASSERT_EQ(a.epochs_size(), 3);                              // one epoch per partition step
   const RunResult b = MustRun(Inq(5, 6), b_dir, pretrained);  // stops after stage 0
   ASSERT_EQ(b.epochs_size(), 1);
 

@@ -3,7 +3,8 @@
 // mixed precision to evaluate or inspect.
 //
 //   STRATA_ASSIGN_OR_RETURN(LoadedRun run, LoadRun("/cache/ab/abcd..."));
-//   STRATA_ASSIGN_OR_RETURN(EvalRecord e, EvaluateTestSet(run.config, *run.net, run.EvalContext()));
+//   STRATA_ASSIGN_OR_RETURN(EvalRecord e, EvaluateTestSet(run.config, *run.net,
+//   run.EvalContext()));
 //   // e.top1() == run.result.final_test_top1()
 //
 // Errors are Status naming the file: a missing or unparsable result.pb, data that cannot be

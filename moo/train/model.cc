@@ -35,13 +35,12 @@ StatusOr<models::ModelSpec> ModelSpecFor(const ExperimentConfig& config, const I
   spec.bn_variants = BnVariantsFor(c);
   if (spec.in_channels != in.channels) {
     return InvalidArgumentError("model.in_channels: " + std::to_string(spec.in_channels) +
-                                " but train_data has " + std::to_string(in.channels) +
-                                " channels");
+                                " but train_data has " + std::to_string(in.channels) + " channels");
   }
   if (spec.num_classes < in.train_classes || spec.num_classes < in.test_classes) {
-    return InvalidArgumentError(
-        "model.num_classes: " + std::to_string(spec.num_classes) + " is fewer than the data's " +
-        std::to_string(std::max(in.train_classes, in.test_classes)));
+    return InvalidArgumentError("model.num_classes: " + std::to_string(spec.num_classes) +
+                                " is fewer than the data's " +
+                                std::to_string(std::max(in.train_classes, in.test_classes)));
   }
   return spec;
 }

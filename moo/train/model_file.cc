@@ -26,7 +26,8 @@ StatusOr<std::unique_ptr<models::Network>> BuildNet(const ExperimentConfig& c) {
   in.channels = test.loader->channels();
   in.input_size = test.loader->height();
   // An exported file's config has them resolved; else the test set's classes.
-  in.train_classes = c.model().num_classes() > 0 ? c.model().num_classes() : test.data->num_classes();
+  in.train_classes =
+      c.model().num_classes() > 0 ? c.model().num_classes() : test.data->num_classes();
   in.test_classes = test.data->num_classes();
   STRATA_ASSIGN_OR_RETURN(models::ModelSpec spec, ModelSpecFor(c, in));
   spec.bn_variants = 1;
@@ -202,8 +203,8 @@ StatusOr<VlNetwork> BuildFromVlModel(const quant::VlModel& m) {
     auto s = width.find(l->info().name + ".act_step");
     auto g = width.find(l->info().name + ".act_signed");
     if (s == width.end() || g == width.end()) {
-      return InvalidArgumentError("model file: no activation step for layer '" +
-                                  l->info().name + "' at " + std::to_string(m.bits) + " bits");
+      return InvalidArgumentError("model file: no activation step for layer '" + l->info().name +
+                                  "' at " + std::to_string(m.bits) + " bits");
     }
     steps[l->info().index] = {Tensor::FromVector({1}, s->second->values),
                               g->second->values.at(0) != 0.f};

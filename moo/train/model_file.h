@@ -10,7 +10,8 @@
 //   o.max_bits = 3;
 //   STRATA_ASSIGN_OR_RETURN(quant::VlModel m3, quant::ReadVlModel("model.vlm", o));
 //   STRATA_ASSIGN_OR_RETURN(VlNetwork net3, BuildFromVlModel(m3));       // the 3-bit model
-//   STRATA_ASSIGN_OR_RETURN(EvalRecord e, EvaluateTestSet(net3.config, *net3.net, net3.Context()));  // evaluate.h
+//   STRATA_ASSIGN_OR_RETURN(EvalRecord e, EvaluateTestSet(net3.config, *net3.net, net3.Context()));
+//   // evaluate.h
 //
 // What the file holds (names):
 //   layers       every quantized conv/linear ("<layer>.weight"): s_w and the N-bit codes
@@ -33,9 +34,9 @@
 #include "engine/engine.h"
 #include "models/models.h"
 #include "moo/moo.h"
-#include "quant/quant.h"
 #include "moo/train/experiment.pb.h"
 #include "moo/train/load_run.h"
+#include "quant/quant.h"
 
 namespace strata {
 namespace moo {

@@ -2,35 +2,34 @@
 // deterministic and resumable for any thread count; its export to the vertical-layered
 // model file computes, at every width and from every section prefix, the trained run's
 // logits bit for bit, and its test-set accuracy (model_file.h).
+#include "moo/train/model_file.h"
+
+#include <google/protobuf/text_format.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
-#include <google/protobuf/text_format.h>
-
 #include "gtest/gtest.h"
 #include "moo/train/test_util.h"
 #include "moo/train/train.h"
-#include "moo/train/model_file.h"
 
 namespace strata {
 namespace moo {
 namespace {
 
-
 // ResNet-20 at width 1/4 on 128 synthetic 28x28 images, batch 32.
 const std::string kBase = R"pb(
-  model { name: "resnet20" width: 0.25 }
-)pb" + SyntheticData(128, 40) + R"pb(
+                            model { name: "resnet20" width: 0.25 }
+                          )pb" +
+                          SyntheticData(128, 40) + R"pb(
   batch_size: 32
   optimizer { lr: 0.05 momentum: 0.9 weight_decay: 5e-4 no_decay_on_bn: true }
   schedule { kind: COSINE }
   seed: 7
 )pb";
 
-ExperimentConfig Config(const std::string& extra) {
-  return ParseOrFail(kBase + extra);
-}
+ExperimentConfig Config(const std::string& extra) { return ParseOrFail(kBase + extra); }
 
 RunResult MustRun(const ExperimentConfig& c, const std::string& dir, bool resume = false,
                   int64_t interrupt = 0) {
@@ -53,8 +52,7 @@ class OnceQatRunTest : public ::testing::Test {
   static void SetUpTestSuite() {
     const ExperimentConfig fp = Config("name: 'fp' epochs: 1 fp {}");
     MustRun(fp, TestTmpDir("fp"));
-    qat_ = new ExperimentConfig(
-        Config("name: 'qat' epochs: 2 once_qat { self_kd: COSINE }"));
+    qat_ = new ExperimentConfig(Config("name: 'qat' epochs: 2 once_qat { self_kd: COSINE }"));
     qat_->mutable_optimizer()->set_lr(0.01);
     *qat_->mutable_pretrained() = fp;
     qat_->set_threads(2);
@@ -73,7 +71,8 @@ TEST_F(OnceQatRunTest, RunEvaluatesEveryWidthAndIsResumableForAnyThreadCount) {
   EXPECT_EQ(full.final_evals(0).name(), "w2a2");
   EXPECT_EQ(full.final_evals(2).name(), "w4a4");
   bool has_loss_metric = false;
-  for (const NamedValue& v : full.epochs(0).metrics()) has_loss_metric |= v.name() == "train_loss_w2a2";
+  for (const NamedValue& v : full.epochs(0).metrics())
+    has_loss_metric |= v.name() == "train_loss_w2a2";
   EXPECT_TRUE(has_loss_metric);
   // Killed in epoch 2 (batch 6 of 8), resumed on one thread: same bytes.
   ExperimentConfig c = *qat_;
@@ -108,7 +107,8 @@ TEST_F(OnceQatRunTest, ModelFileReproducesEveryWidthBitForBitFromEveryPrefix) {
   ASSERT_EQ(sizes.size(), 3u);
   EXPECT_EQ(sizes.back(), static_cast<int64_t>(bytes.value().size()));
   std::vector<float> input(6 * 32 * 32);
-  for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<float>((i * 37 % 101) / 50.0 - 1);
+  for (size_t i = 0; i < input.size(); ++i)
+    input[i] = static_cast<float>((i * 37 % 101) / 50.0 - 1);
   const Tensor x = Tensor::FromVector({6, 1, 32, 32}, input);
   NoGradGuard no_grad;
   for (int k = 0; k < 3; ++k) {
@@ -119,8 +119,7 @@ TEST_F(OnceQatRunTest, ModelFileReproducesEveryWidthBitForBitFromEveryPrefix) {
       const int64_t len = std::min<int64_t>(sizes[k] + extra, bytes.value().size());
       quant::VlReadOptions o;
       o.allow_truncated_prefix = true;
-      StatusOr<quant::VlModel> cut =
-          quant::ParseVlModel(bytes.value().substr(0, len), o, "cut");
+      StatusOr<quant::VlModel> cut = quant::ParseVlModel(bytes.value().substr(0, len), o, "cut");
       ASSERT_TRUE(cut.ok()) << cut.status().ToString();
       ASSERT_EQ(cut.value().bits, bits);
       StatusOr<VlNetwork> net = BuildFromVlModel(cut.value());
@@ -131,8 +130,8 @@ TEST_F(OnceQatRunTest, ModelFileReproducesEveryWidthBitForBitFromEveryPrefix) {
         ASSERT_EQ(got.data()[i], want.data()[i]) << bits << " bits, element " << i;
       }
       // The test set from the file alone: the run's own accuracy at that width.
-      StatusOr<EvalRecord> e = EvaluateTestSet(net.value().config, *net.value().net,
-                                               net.value().Context());
+      StatusOr<EvalRecord> e =
+          EvaluateTestSet(net.value().config, *net.value().net, net.value().Context());
       ASSERT_TRUE(e.ok()) << e.status().ToString();
       EXPECT_EQ(e.value().top1(), result_->final_evals(k).top1()) << bits;
       EXPECT_EQ(e.value().loss(), result_->final_evals(k).loss()) << bits;
@@ -209,7 +208,8 @@ TEST_F(OnceQatRunTest, AblationRunsTheFileCannotHoldAreAStatus) {
     c.set_epochs(1);
     ASSERT_TRUE(google::protobuf::TextFormat::MergeFromString(
         std::string("once_qat { ") + option + " }", &c));
-    const std::string dir = TestTmpDir(std::string("ablation_") + (option[0] == 'b' ? "bn" : "ends"));
+    const std::string dir =
+        TestTmpDir(std::string("ablation_") + (option[0] == 'b' ? "bn" : "ends"));
     MustRun(c, dir);
     StatusOr<OnceQatRun> run = LoadOnceQatRun(dir);
     ASSERT_TRUE(run.ok()) << run.status().ToString();

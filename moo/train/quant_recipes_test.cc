@@ -12,12 +12,12 @@ namespace strata {
 namespace moo {
 namespace {
 
-
 // ResNet-20 at width 1/4 on 128 synthetic images, 2 epochs of 4 batches.
 const std::string kBase = R"pb(
-  name: "qat"
-  model { name: "resnet20" width: 0.25 }
-)pb" + SyntheticData(128, 64) + R"pb(
+                            name: "qat"
+                            model { name: "resnet20" width: 0.25 }
+                          )pb" +
+                          SyntheticData(128, 64) + R"pb(
   batch_size: 32
   epochs: 2
   optimizer { lr: 0.01 momentum: 0.9 weight_decay: 5e-4 no_decay_on_bn: true }
@@ -25,12 +25,10 @@ const std::string kBase = R"pb(
   seed: 7
 )pb";
 
-ExperimentConfig Config(const std::string& recipe) {
-  return ParseOrFail(kBase + recipe);
-}
+ExperimentConfig Config(const std::string& recipe) { return ParseOrFail(kBase + recipe); }
 
 RunResult Train(const ExperimentConfig& c, const std::string& dir, int64_t interrupt = 0,
-              bool resume = false) {
+                bool resume = false) {
   TrainOptions o;
   o.out_dir = dir;
   o.resume = resume;

@@ -48,8 +48,7 @@ Timing TimeSteps(int batch, const Repetitions& r, const std::function<void()>& s
 }
 
 StatusOr<Timing> TimeTraining(const models::Network& net, Recipe* recipe, const Tensor& x,
-                              const std::vector<int32_t>& labels, const Repetitions& r,
-                              float lr) {
+                              const std::vector<int32_t>& labels, const Repetitions& r, float lr) {
   STRATA_RETURN_IF_ERROR(recipe->BeginStage(0, /*resumed=*/false, net));
   SgdOptions o;
   o.momentum = 0.9f, o.weight_decay = 5e-4f;

@@ -35,8 +35,7 @@ Timing TimeSteps(int batch, const Repetitions& r, const std::function<void()>& s
 // the network as built, then TrainStep with SGD (momentum 0.9, weight decay 5e-4 on the
 // weights, none on the recipe's parameters) at `lr`.
 StatusOr<Timing> TimeTraining(const models::Network& net, Recipe* recipe, const Tensor& x,
-                              const std::vector<int32_t>& labels, const Repetitions& r,
-                              float lr);
+                              const std::vector<int32_t>& labels, const Repetitions& r, float lr);
 // Eval-mode forward passes under no-grad.
 Timing TimeInference(const models::Network& net, const Tensor& x, const Repetitions& r);
 

@@ -12,10 +12,17 @@ namespace {
 
 ExperimentConfig Tiny(const std::string& recipe) {
   return ParseOrFail(R"pb(
-    name: "tiny" model { name: "resnet20" width: 0.25 }
-  )pb" + SyntheticData(96, 40) + R"pb(
-    batch_size: 32 epochs: 1 optimizer { lr: 0.05 momentum: 0.9 } seed: 5 max_steps: 2
-  )pb" + recipe);
+                       name: "tiny"
+                       model { name: "resnet20" width: 0.25 }
+                     )pb" +
+                     SyntheticData(96, 40) + R"pb(
+                       batch_size: 32
+                       epochs: 1
+                       optimizer { lr: 0.05 momentum: 0.9 }
+                       seed: 5
+                       max_steps: 2
+                     )pb" +
+                     recipe);
 }
 
 TEST(TrainLibrary, TrainsInProcessAndTheReloadedRunEvaluatesAsItRan) {

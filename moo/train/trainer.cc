@@ -76,16 +76,17 @@ struct Run {
   std::unique_ptr<models::Network> net;
   std::unique_ptr<Recipe> recipe;
   std::unique_ptr<Sgd> sgd;
-  LrSchedule lr;               // of one stage
-  int64_t stage_steps = 1;     // optimizer steps per stage: epochs x batches per epoch
-  ParameterSet state;  // params + buffers + optimizer state: the checkpoint
+  LrSchedule lr;            // of one stage
+  int64_t stage_steps = 1;  // optimizer steps per stage: epochs x batches per epoch
+  ParameterSet state;       // params + buffers + optimizer state: the checkpoint
   int64_t batches_this_process = 0;
 };
 
 // Every evaluation point of the recipe; the first is the epoch's test_* headline.
 Status EvaluatePoints(Run& run, EpochRecord* rec) {
   for (const EvalPoint& point : run.recipe->Evals()) {
-    STRATA_ASSIGN_OR_RETURN(EvalRecord e, Evaluate(*run.net, point.ctx, run.data.test_loader.get()));
+    STRATA_ASSIGN_OR_RETURN(EvalRecord e,
+                            Evaluate(*run.net, point.ctx, run.data.test_loader.get()));
     e.set_name(point.name);
     *rec->add_evals() = std::move(e);
   }
@@ -159,8 +160,8 @@ Status TrainEpoch(Run& run, int epoch, EpochRecord* rec, bool* diverged) {
     if (!more) break;
     StepInput in{run.net.get(), BatchTensor(b), &b.labels, models::ForwardContext()};
     in.ctx.training = true, in.ctx.seed = run.config->seed(), in.ctx.step = run.sgd->steps();
-    const StepMetrics m =
-        TrainStep(in, run.recipe.get(), run.sgd.get(), static_cast<float>(LrAt(run, run.sgd->steps())));
+    const StepMetrics m = TrainStep(in, run.recipe.get(), run.sgd.get(),
+                                    static_cast<float>(LrAt(run, run.sgd->steps())));
     if (!std::isfinite(m.loss)) {
       *diverged = true;
       break;
@@ -295,7 +296,8 @@ Status Prepare(const ExperimentConfig& config, Run& run) {
   STRATA_ASSIGN_OR_RETURN(run.recipe, MakeRecipe(config, *run.net));
   run.sgd = MakeSgd(config, *run.net, *run.recipe);
   run.lr = ScheduleFor(config, run.data.train_loader->batches_per_epoch());
-  run.stage_steps = static_cast<int64_t>(config.epochs()) * run.data.train_loader->batches_per_epoch();
+  run.stage_steps =
+      static_cast<int64_t>(config.epochs()) * run.data.train_loader->batches_per_epoch();
   if (config.has_pretrained() && run.options->init_weights.empty()) {
     return InvalidArgumentError("pretrained: run '" + config.pretrained().name() +
                                 "' must be trained first: no weights file was given");
@@ -364,8 +366,7 @@ StatusOr<RunResult> RunExperiment(const ExperimentConfig& config, const TrainOpt
     STRATA_RETURN_IF_ERROR(SaveEpoch(run, result, epoch + 1));
   }
   Finalize(run, &result);
-  STRATA_RETURN_IF_ERROR(
-      SaveCheckpoint(Join(options.out_dir, kWeightsFile), Weights(run)));
+  STRATA_RETURN_IF_ERROR(SaveCheckpoint(Join(options.out_dir, kWeightsFile), Weights(run)));
   STRATA_RETURN_IF_ERROR(
       WriteFileAtomic(options.out_dir + "/result.pb", DeterministicBinary(result)));
   STRATA_RETURN_IF_ERROR(

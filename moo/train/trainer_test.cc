@@ -1,7 +1,5 @@
 // The training loop: kill + resume and thread count leave the final digest unchanged;
 // bad input is a Status naming the field/file and value, with no output written.
-#include "moo/train/train.h"
-
 #include <sys/stat.h>
 
 #include <cmath>
@@ -10,13 +8,13 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "moo/train/test_util.h"
 #include "moo/train/progress.h"
+#include "moo/train/test_util.h"
+#include "moo/train/train.h"
 
 namespace strata {
 namespace moo {
 namespace {
-
 
 bool Exists(const std::string& path) {
   struct stat st;
@@ -26,9 +24,10 @@ bool Exists(const std::string& path) {
 // ResNet-20 at width 1/4 on 192 synthetic 28x28 images (padded to 32), 2 epochs of 6
 // batches, CIFAR-style augmentation.
 const std::string kTiny = R"pb(
-  name: "tiny"
-  model { name: "resnet20" width: 0.25 }
-)pb" + SyntheticData(192, 64) + R"pb(
+                            name: "tiny"
+                            model { name: "resnet20" width: 0.25 }
+                          )pb" +
+                          SyntheticData(192, 64) + R"pb(
   batch_size: 32
   epochs: 2
   optimizer { lr: 0.05 momentum: 0.9 weight_decay: 5e-4 no_decay_on_bn: true }
