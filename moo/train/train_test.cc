@@ -59,6 +59,33 @@ TEST(TrainLibrary, LoadRunNamesWhatItCannotRead) {
       << bad.status().message();
 }
 
+// Every recipe's options are checked by its OptionsFrom when the config is parsed, before
+// any data is opened (the data here does not exist), the error naming file, field, value.
+TEST(TrainLibrary, EveryRecipesBadOptionIsNamedBeforeAnyDataIsOpened) {
+  const std::string base = R"pb(
+    model { name: "resnet20" }
+    train_data { kind: IDX split: TRAIN idx_images: "/no/such/images" idx_labels: "/no/such" }
+    test_data { kind: IDX split: TEST idx_images: "/no/such/images" idx_labels: "/no/such" }
+    batch_size: 8 epochs: 1 optimizer { lr: 0.1 }
+  )pb";
+  for (const auto& [recipe, error] : std::vector<std::pair<std::string, std::string>>{
+           {"once_qat { source_bits: 9 }", "once_qat.source_bits: 9"},
+           {"once_qat { bn: 7 }", "once_qat.bn: 7"},
+           {"ascending { basic_bits: 4 max_bits: 3 }", "ascending.max_bits: 3"},
+           {"cotrain { max_bits: 17 }", "field 'cotrain.max_bits': value 17"},
+           {"qat_finetune { basic_bits: 5 source_bits: 4 }", "qat_finetune.source_bits: 4"},
+           {"adabits { max_bits: 20 }", "adabits.max_bits: 20"},
+           {"inq { bits: 12 }", "inq.bits: 12"},
+           {"inq { bits: 4 schedule: [0.5, 0.4, 1] }", "inq.schedule: "},
+           {"lsq { plan { w_bits: 0 a_bits: 4 } }", "field 'lsq.plan.w_bits': value 0"},
+           {"lsq { plan { w_bits: 4 a_bits: 4 layers { name: \"x\" w_bits: 4 } } }",
+            "lsq.plan.layers[0]"}}) {
+    const StatusOr<ExperimentConfig> c = ParseExperimentConfig(base + recipe, "bad.pbtxt");
+    ASSERT_FALSE(c.ok()) << recipe;
+    EXPECT_EQ(c.status().message().find("bad.pbtxt: " + error), 0u) << recipe << ": " << c.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace moo
 }  // namespace strata
