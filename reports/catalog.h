@@ -34,6 +34,9 @@ namespace catalog {
 // as much as ResNet-20; vl_table5's ResNet-50 at an eighth (its five schemes); seed 004's
 // VGGs at an eighth (27 distinct runs at quick).
 constexpr double kFamilyWidth = 0.25;
+// The vertical-layering tables' ResNet-18 and ResNet-50 (CIFAR stems).
+constexpr char kResNet18[] = "resnet18_cifar";
+constexpr char kResNet50[] = "resnet50_cifar";
 constexpr double kResNet50SchemesWidth = 0.125;
 constexpr double kEdgeWidth = 0.125;
 

@@ -6,8 +6,8 @@
 // title), then calls the build and writes <out>/<target>.{json,md,csv}.
 //
 //   TableDef VlTable1() {   // in reports/vl/vl_table1.cc
-//     return DefineTable(__FILE__, {"LSQ vs ascending vs co-training", "<title>",
-//                                   {vl::kAscendingBelowLsq, vl::kCotrainDiverges}, Plan, Build});
+//     return DefineTable(__FILE__, {Plan, Build, "LSQ vs ascending vs co-training", "<title>",
+//                                   {vl::kAscendingBelowLsq, vl::kCotrainDiverges}});
 //   }   // Plan: std::vector<PlannedRun>(const TableContext&); Build: Status(TableInput, report)
 //
 // Stable command line (README, "Tables"):
@@ -79,10 +79,10 @@ struct TableDef {
 // What a table file declares; DefineTable adds target and dir from `source_file` (__FILE__,
 // ".../reports/<dir>/<target>.cc") and the paper from the dir.
 struct TableParts {
-  std::string what, title;
-  std::vector<ClaimSpec> claims;
   PlanFn plan;  // null: the table trains nothing
   BuildFn build;
+  std::string what, title;
+  std::vector<ClaimSpec> claims;
   std::vector<std::string> extra_flags = {};
 };
 TableDef DefineTable(const char* source_file, TableParts parts);

@@ -77,6 +77,11 @@ void AddRunCells(const SeededRuns& runs, Cells* cells) {
   cells->emplace_back("from_cache", Cell(reused ? Text("yes") : Text("no")));
 }
 
+void AddRunRow(TableReport* report, Cells cells, const SeededRuns& runs) {
+  AddRunCells(runs, &cells);
+  AddRow(report, cells);
+}
+
 std::string Wa(int bits) { return std::to_string(bits) + "/" + std::to_string(bits); }
 
 Cell PaperCell(const PaperTable& t, const std::string& row, const std::string& column) {

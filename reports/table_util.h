@@ -3,8 +3,7 @@
 //
 //   const SeedStats s = Top1Stats(in.Run("lsq_w2"));   // mean ± std over the seeds
 //   Cells cells = {{"method", Text("LSQ")}, {"strata 2/2", StatCell(s)}};
-//   AddRunCells(in.Run("lsq_w2"), &cells);             // digest, digests, seeds, from_cache
-//   AddRow(report, cells);
+//   AddRunRow(report, cells, in.Run("lsq_w2"));        // + digest, digests, seeds, from_cache
 #ifndef STRATA_REPORTS_TABLE_UTIL_H_
 #define STRATA_REPORTS_TABLE_UTIL_H_
 
@@ -44,6 +43,8 @@ SeedStats EvalStats(const SeededRuns& runs, const std::string& eval, bool top5 =
 Cell StatCell(const SeedStats& s);
 // "digest" (first seed), "digests" (all), "seeds", "from_cache" (all from the cache).
 void AddRunCells(const SeededRuns& runs, Cells* cells);
+// The row `cells` with the run cells of the run it comes from.
+void AddRunRow(TableReport* report, Cells cells, const SeededRuns& runs);
 
 // "b/b": a uniform W/A setting's label in the vertical-layering tables (evaluation points
 // are moo::WidthName(b) = "w<b>a<b>").

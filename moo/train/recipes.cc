@@ -6,8 +6,11 @@ namespace strata {
 namespace moo {
 namespace {
 
-template <typename R>
-StatusOr<std::unique_ptr<Recipe>> AsRecipe(StatusOr<std::unique_ptr<R>> r) {
+// R::Create(options, net) as a Recipe, for options that validated.
+template <typename R, typename O>
+StatusOr<std::unique_ptr<Recipe>> Make(const StatusOr<O>& options, const models::Network& net) {
+  if (!options.ok()) return options.status();
+  StatusOr<std::unique_ptr<R>> r = R::Create(*options, net);
   if (!r.ok()) return r.status();
   return std::unique_ptr<Recipe>(std::move(r).value());
 }
@@ -28,36 +31,24 @@ StatusOr<OnceQatOptions> OnceQatFor(const ExperimentConfig& config) {
 StatusOr<std::unique_ptr<Recipe>> MakeRecipe(const ExperimentConfig& config,
                                              const models::Network& net) {
   switch (config.recipe_case()) {
-    case ExperimentConfig::kLsq: {
-      STRATA_ASSIGN_OR_RETURN(PrecisionPlan plan, PlanFrom(config.lsq().plan(), "lsq.plan"));
-      return AsRecipe(LsqRecipe::Create(plan, net));
-    }
-    case ExperimentConfig::kAscending: {
-      STRATA_ASSIGN_OR_RETURN(NestedOptions o, NestedOptionsFrom(config.ascending()));
-      return AsRecipe(AscendingRecipe::Create(o, net));
-    }
-    case ExperimentConfig::kCotrain: {
-      STRATA_ASSIGN_OR_RETURN(NestedOptions o, NestedOptionsFrom(config.cotrain()));
-      return AsRecipe(CotrainRecipe::Create(o, net));
-    }
+    case ExperimentConfig::kLsq:
+      return Make<LsqRecipe>(PlanFrom(config.lsq().plan(), "lsq.plan"), net);
+    case ExperimentConfig::kAscending:
+      return Make<AscendingRecipe>(NestedOptionsFrom(config.ascending()), net);
+    case ExperimentConfig::kCotrain:
+      return Make<CotrainRecipe>(NestedOptionsFrom(config.cotrain()), net);
     case ExperimentConfig::kInq: {
       STRATA_ASSIGN_OR_RETURN(InqOptions o, InqOptionsFrom(config.inq()));
       StatusOr<std::unique_ptr<InqRecipe>> r = InqRecipe::Create(net, o);
       if (!r.ok()) return r.status().Annotate("inq: ");
       return std::unique_ptr<Recipe>(std::move(r).value());
     }
-    case ExperimentConfig::kOnceQat: {
-      STRATA_ASSIGN_OR_RETURN(OnceQatOptions o, OnceQatFor(config));
-      return AsRecipe(OnceQatRecipe::Create(o, net));
-    }
-    case ExperimentConfig::kQatFinetune: {
-      STRATA_ASSIGN_OR_RETURN(QatFinetuneOptions o, QatFinetuneOptionsFrom(config.qat_finetune()));
-      return AsRecipe(QatFinetuneRecipe::Create(o, net));
-    }
-    case ExperimentConfig::kAdabits: {
-      STRATA_ASSIGN_OR_RETURN(AdabitsOptions o, AdabitsOptionsFrom(config.adabits()));
-      return AsRecipe(AdabitsRecipe::Create(o, net));
-    }
+    case ExperimentConfig::kOnceQat:
+      return Make<OnceQatRecipe>(OnceQatFor(config), net);
+    case ExperimentConfig::kQatFinetune:
+      return Make<QatFinetuneRecipe>(QatFinetuneOptionsFrom(config.qat_finetune()), net);
+    case ExperimentConfig::kAdabits:
+      return Make<AdabitsRecipe>(AdabitsOptionsFrom(config.adabits()), net);
     default:
       return std::unique_ptr<Recipe>(std::make_unique<FpRecipe>());
   }

@@ -91,11 +91,11 @@ Status Build(const TableInput& in, TableReport* r) {
 }  // namespace
 
 TableDef AmedTable1() {
-  return DefineTable(__FILE__, {"accelerator configs",
+  return DefineTable(__FILE__, {nullptr,
+                                Build,
+                                "accelerator configs",
                                 "Accelerator configurations",
-                                {amed::kPresetsEqualPaper},
-                                nullptr,
-                                Build});
+                                {amed::kPresetsEqualPaper}});
 }
 
 }  // namespace reports

@@ -119,11 +119,11 @@ Status Build(const TableInput& in, TableReport* r) {
 }  // namespace
 
 TableDef AmedTable6() {
-  return DefineTable(__FILE__, {"per-layer compute report",
+  return DefineTable(__FILE__, {nullptr,
+                                Build,
+                                "per-layer compute report",
                                 "Per-layer compute report",
                                 {amed::kMatchesScaleSim},
-                                nullptr,
-                                Build,
                                 {"network", "config", "mode"}});
 }
 

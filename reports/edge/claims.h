@@ -22,11 +22,9 @@ struct InqSweep {
   double fp = 0, fp_continued = 0;
   double Medium() const;  // the best of 5..8 bits
 };
-extern const ClaimSpec kMediumBitsMatchFloat;
+extern const ClaimSpec kMediumBitsMatchFloat, kMediumBitsBeatExtraTraining, kLowBitsHurt;
 Verdict MediumBitsMatchFloat(const InqSweep& s);
-extern const ClaimSpec kMediumBitsBeatExtraTraining;
-Verdict MediumBitsBeatExtraTraining(const InqSweep& s);
-extern const ClaimSpec kLowBitsHurt;
+Verdict MediumBitsBeatExtraTraining(const InqSweep& s);  // against fp_continued
 Verdict LowBitsHurt(const InqSweep& s);
 // 32 / (a b-bit INQ code's bits) over the weights for b = 5..9: the paper's 3.5x-6.4x.
 extern const ClaimSpec kMemoryReduction;

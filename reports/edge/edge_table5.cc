@@ -75,9 +75,9 @@ constexpr char kNote[] =
     "one's extra exponents went unused and the rows are one model.";
 
 // One run's row; an INQ run's top-1 into sweep->inq.
-Status AddRunRow(const TableInput& in, const SeededRuns& run, const SeedStats& fp,
-                 const std::map<int, std::vector<std::string>>& digests, edge::InqSweep* sweep,
-                 TableReport* r) {
+Status AddSweepRow(const TableInput& in, const SeededRuns& run, const SeedStats& fp,
+                   const std::map<int, std::vector<std::string>>& digests, edge::InqSweep* sweep,
+                   TableReport* r) {
   const RunResult& first = run.seeds.at(0).result;
   const bool is_fp = !first.config().has_inq();
   const bool is_control = run.id == "float_continued";
@@ -106,8 +106,7 @@ Status AddRunRow(const TableInput& in, const SeededRuns& run, const SeedStats& f
     STRATA_ASSIGN_OR_RETURN(quant::InqStorage st, Storage(run.seeds.at(0), bits));
     cells[6].second = Number(st.Reduction());
   }
-  AddRunCells(run, &cells);
-  AddRow(r, cells);
+  AddRunRow(r, cells, run);
   return Status::Ok();
 }
 
@@ -123,7 +122,7 @@ Status Build(const TableInput& in, TableReport* r) {
   sweep.fp = fp.mean;
   sweep.fp_continued = Top1Stats(in.Run("float_continued")).mean;
   for (const SeededRuns& run : in.runs) {
-    STRATA_RETURN_IF_ERROR(AddRunRow(in, run, fp, digests, &sweep, r));
+    STRATA_RETURN_IF_ERROR(AddSweepRow(in, run, fp, digests, &sweep, r));
   }
   std::map<int, int> code_bits;
   for (int b = 5; b <= 9; ++b) code_bits[b] = quant::InqCodeBits(b);
@@ -138,12 +137,12 @@ Status Build(const TableInput& in, TableReport* r) {
 }  // namespace
 
 TableDef EdgeTable5() {
-  return DefineTable(__FILE__, {"INQ 2-9 bits vs float",
+  return DefineTable(__FILE__, {Plan,
+                                Build,
+                                "INQ 2-9 bits vs float",
                                 "INQ on VGG-16-BN at 2-9 bits vs float",
                                 {edge::kMediumBitsMatchFloat, edge::kMediumBitsBeatExtraTraining,
-                                 edge::kLowBitsHurt, edge::kMemoryReduction},
-                                Plan,
-                                Build});
+                                 edge::kLowBitsHurt, edge::kMemoryReduction}});
 }
 
 }  // namespace reports

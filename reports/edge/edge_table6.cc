@@ -53,8 +53,7 @@ StatusOr<edge::EnsembleCurve> AddKindRows(const TableInput& in, const Kind& kind
   Cells cells = {{"config", Text(kind.label)}, {"source", Text("strata")}};
   for (int m = 0; m < members; ++m)
     cells.emplace_back("m" + std::to_string(m + 1), Number(curve.top1[m]));
-  AddRunCells(all, &cells);
-  AddRow(r, cells);
+  AddRunRow(r, cells, all);
   Cells paper = {{"config", Text(kind.label)}, {"source", Text("paper (ImageNet)")}};
   for (int m = 1; m <= members; ++m) {
     const PaperEntry* e = in.paper.Find(
@@ -88,11 +87,11 @@ Status Build(const TableInput& in, TableReport* r) {
 }  // namespace
 
 TableDef EdgeTable6() {
-  return DefineTable(__FILE__, {"ensembles, float and 8-bit",
+  return DefineTable(__FILE__, {Plan,
+                                Build,
+                                "ensembles, float and 8-bit",
                                 "ensembles of VGG-16-BN (1-7 members), float and 8-bit INQ",
-                                {edge::kEnsemblesBeatOne, edge::kBestAtMediumCount},
-                                Plan,
-                                Build});
+                                {edge::kEnsemblesBeatOne, edge::kBestAtMediumCount}});
 }
 
 }  // namespace reports

@@ -58,8 +58,7 @@ edge::SmallModel AddModelRows(const TableInput& in, const SmallVgg& v, TableRepo
       {"best_gain_vs_float", Number(std::max(q4.mean, q8.mean) - f.mean)},
       {"parameters",
        Number(static_cast<double>(in.Run(m + "_float").seeds.at(0).result.num_parameters()))}};
-  AddRunCells(in.Run(m + "_inq8"), &cells);
-  AddRow(r, cells);
+  AddRunRow(r, cells, in.Run(m + "_inq8"));
   if (v.paper_row != nullptr) {
     AddRow(r, {{"model", Text(m)},
                {"source", Text("paper (ImageNet)")},
@@ -87,11 +86,11 @@ Status Build(const TableInput& in, TableReport* r) {
 }  // namespace
 
 TableDef EdgeTable7() {
-  return DefineTable(__FILE__, {"small VGGs: float, 4, 8 bits",
+  return DefineTable(__FILE__, {Plan,
+                                Build,
+                                "small VGGs: float, 4, 8 bits",
                                 "smaller VGGs (5 and 8 convs): float vs 4 vs 8 bits",
-                                {edge::kNoGainOnSmallModels},
-                                Plan,
-                                Build});
+                                {edge::kNoGainOnSmallModels}});
 }
 
 }  // namespace reports

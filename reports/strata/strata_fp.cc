@@ -63,8 +63,7 @@ StatusOr<double> AddFamilyRow(const Family& f, const SeededRuns& runs, TableRepo
       {"parameters", Number(static_cast<double>(first.num_parameters()))},
       {"seconds", Number(first.wall_seconds())},
   };
-  AddRunCells(runs, &cells);
-  AddRow(r, cells);
+  AddRunRow(r, cells, runs);
   return top1.mean;
 }
 
@@ -103,11 +102,11 @@ Status Build(const TableInput& in, TableReport* r) {
 }  // namespace
 
 TableDef StrataFp() {
-  return DefineTable(__FILE__, {"FP accuracy of each model family",
+  return DefineTable(__FILE__, {Plan,
+                                Build,
                                 "FP accuracy of each model family",
-                                {strata_tables::kEveryFamilyLearns},
-                                Plan,
-                                Build});
+                                "FP accuracy of each model family",
+                                {strata_tables::kEveryFamilyLearns}});
 }
 
 }  // namespace reports

@@ -133,11 +133,11 @@ Status Build(const TableInput& in, TableReport* r) {
 
 TableDef StrataHwsimValidation() {
   // reference_dir is reported only with --reference=<dir>.
-  return DefineTable(__FILE__, {"hwsim vs SCALE-Sim v2",
+  return DefineTable(__FILE__, {nullptr,
+                                Build,
+                                "hwsim vs SCALE-Sim v2",
                                 "hwsim vs SCALE-Sim v2 reference numbers",
                                 {strata_tables::kWorkedExample},
-                                nullptr,
-                                Build,
                                 {"reference", "topology", "config"}});
 }
 

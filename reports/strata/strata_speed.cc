@@ -375,12 +375,12 @@ Status Build(const TableInput& in, TableReport* r) {
 
 TableDef StrataSpeed() {
   return DefineTable(
-      __FILE__, {"engine speed vs GEMM peak and PyTorch",
+      __FILE__, {nullptr,
+                 Build,
+                 "engine speed vs GEMM peak and PyTorch",
                  "Engine speed vs the machine's GEMM peak and PyTorch",
                  {kResnet20TrainVsPytorch, kResnet20InferVsPytorch, kResnet20PctSgemm, kSameShapes,
                   kEveryModelTrainVsPytorch, kLsqStepOverhead, kOnceQatStepOverhead},
-                 nullptr,
-                 Build,
                  {"python", "models"}});
 }
 

@@ -120,8 +120,7 @@ StatusOr<std::vector<std::vector<WidthStats>>> AblationRows(const Ablation& a, c
       Cells cells = {{"network", Text(n.paper)}, {"scheme", Text(s.label)}};
       AddWidthCells(stats.back().back(), in.paper, n.paper + " | " + s.paper_row, a.top5, &cells);
       if (a.extra) STRATA_RETURN_IF_ERROR(a.extra(n, s, run, in.paper, &cells));
-      AddRunCells(run, &cells);
-      AddRow(r, cells);
+      AddRunRow(r, cells, run);
     }
   }
   return stats;

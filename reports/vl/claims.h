@@ -92,16 +92,14 @@ struct Fig5Facts {
   Histogram lsq[2], plain[2], once[2];
   double plain_w1[2] = {0, 0}, once_w1[2] = {0, 0};  // Wasserstein-1 to LSQ's histogram
 };
-extern const ClaimSpec kPlainDownsamplingPiles;
+extern const ClaimSpec kPlainDownsamplingPiles, kOnceQatResemblesLsq;
 Verdict PlainDownsamplingPiles(const Fig5Facts& f);
-extern const ClaimSpec kOnceQatResemblesLsq;
 Verdict OnceQatResemblesLsq(const Fig5Facts& f);
 
 // vl_fig7: MGD's alpha per width (2, 3, 4 bits), epoch means averaged over training, and
 // its within-epoch standard deviation likewise; the late layers' 2-bit activation error.
-extern const ClaimSpec kMgdAlphaUnstable;
+extern const ClaimSpec kMgdAlphaUnstable, kMgdAlphaWeightedTo2Bit;
 Verdict MgdAlphaUnstable(const PerWidth& alpha_std);
-extern const ClaimSpec kMgdAlphaWeightedTo2Bit;
 Verdict MgdAlphaWeightedTo2Bit(const PerWidth& alpha_mean);
 struct LateError {
   double mse_with = 0, mse_without = 0;            // mean MSE of the last two probed layers

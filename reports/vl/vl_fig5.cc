@@ -14,15 +14,14 @@ namespace reports {
 namespace {
 
 using catalog::kPaperWidths;
-constexpr char kModel[] = "resnet18_cifar";
-constexpr double kWidth = catalog::kFamilyWidth;
 const char* const kMethods[] = {"per-bit LSQ", "QAT + plain downsampling", "once-QAT"};
 
 std::vector<PlannedRun> Plan(const TableContext&) {
   std::vector<PlannedRun> plan;  // vl_table2's runs: the cache serves them
   for (int b : kPaperWidths)
-    plan.push_back({"lsq_w" + std::to_string(b), catalog::Lsq(kModel, kWidth, b)});
-  plan.push_back({"onceqat", catalog::OnceQat(kModel, kWidth, "us")});
+    plan.push_back(
+        {"lsq_w" + std::to_string(b), catalog::Lsq(catalog::kResNet18, catalog::kFamilyWidth, b)});
+  plan.push_back({"onceqat", catalog::OnceQat(catalog::kResNet18, catalog::kFamilyWidth, "us")});
   return plan;
 }
 
@@ -137,8 +136,7 @@ void AddRows(const TableInput& in, const Weights& w, const Facts (&facts)[3][3],
                      {"W1 to LSQ (std)", Number(Wasserstein1(f.standard, facts[0][k].standard))},
                      {"levels used", Number(static_cast<double>(f.hist.size()))}};
       const std::string run = m == 0 ? runs[0] + std::to_string(kPaperWidths[k]) : runs[m];
-      AddRunCells(in.Run(run), &cells);
-      AddRow(r, cells);
+      AddRunRow(r, cells, in.Run(run));
     }
   }
 }
@@ -217,11 +215,11 @@ Status Build(const TableInput& in, TableReport* r) {
 }  // namespace
 
 TableDef VlFig5() {
-  return DefineTable(__FILE__, {"weight histograms",
+  return DefineTable(__FILE__, {Plan,
+                                Build,
+                                "weight histograms",
                                 "weight histograms at 2/3/4 bits of one layer",
                                 {vl::kPlainDownsamplingPiles, vl::kOnceQatResemblesLsq},
-                                Plan,
-                                Build,
                                 {"layer"}});
 }
 

@@ -100,8 +100,7 @@ MgdPanels AddMgdRows(const SeededRuns& mgd, TableReport* r) {
       cells.emplace_back("alpha std " + Wa(b), Number(Metric(e, "alpha_std_" + moo::WidthName(b))));
       cells.emplace_back("grad norm " + Wa(b), Number(Metric(e, "grad_norm_" + moo::WidthName(b))));
     }
-    AddRunCells(mgd, &cells);
-    AddRow(r, cells);
+    AddRunRow(r, cells, mgd);
   }
   return out;
 }
@@ -200,11 +199,11 @@ Status Build(const TableInput& in, TableReport* r) {
 TableDef VlFig7() {
   return DefineTable(
       __FILE__,
-      {"MGD alpha, gradient norms, act. error",
+      {Plan,
+       Build,
+       "MGD alpha, gradient norms, act. error",
        "MGD's alpha and gradient norms; activation quantization error with/without self-KD",
-       {vl::kMgdAlphaUnstable, vl::kMgdAlphaWeightedTo2Bit, vl::kSelfKdLowersLateError},
-       Plan,
-       Build});
+       {vl::kMgdAlphaUnstable, vl::kMgdAlphaWeightedTo2Bit, vl::kSelfKdLowersLateError}});
 }
 
 }  // namespace reports

@@ -22,7 +22,7 @@ using moo::MixedModel;
 const std::vector<double> kAverageBits = {2.0, 2.25, 2.5, 2.75, 2.9, 3.0, 3.25, 3.5, 3.75, 4.0};
 
 std::vector<PlannedRun> Plan(const TableContext&) {
-  return {{"onceqat", catalog::OnceQat("resnet18_cifar", catalog::kFamilyWidth, "us")}};
+  return {{"onceqat", catalog::OnceQat(catalog::kResNet18, catalog::kFamilyWidth, "us")}};
 }
 
 StatusOr<int> BnImages(const TableContext& ctx) {
@@ -77,8 +77,7 @@ StatusOr<std::vector<vl::MixedPoint>> AddMixedRows(const TableInput& in, const C
         {"layers at 2/3/4", Text(std::to_string(count[0]) + "/" + std::to_string(count[1]) + "/" +
                                  std::to_string(count[2]))},
         {"bits per layer", Text(Join(a.bits))}};
-    AddRunCells(in.Run("onceqat"), &cells);  // every network comes from this run
-    AddRow(r, cells);
+    AddRunRow(r, cells, in.Run("onceqat"));  // every network comes from this run
     points.push_back({avg, top1, c.Kbit(a.total_bits)});
   }
   return points;
@@ -162,11 +161,11 @@ Status Build(const TableInput& in, TableReport* r) {
 
 TableDef VlFig8() {
   return DefineTable(
-      __FILE__, {"mixed precision (Eq. 12)",
+      __FILE__, {Plan,
+                 Build,
+                 "mixed precision (Eq. 12)",
                  "mixed precision from one vertical-layered model (Eq. 12)",
                  {vl::kAccuracyRisesWithBudget, vl::kMixedBeatsUniform3, vl::kMixedPathSelfCheck},
-                 Plan,
-                 Build,
                  {"bn_images"}});
 }
 

@@ -9,15 +9,14 @@ namespace reports {
 namespace {
 
 using catalog::kPaperWidths;
-constexpr char kModel[] = "resnet18_cifar";
-constexpr double kWidth = catalog::kFamilyWidth;
 
 std::vector<PlannedRun> Plan(const TableContext&) {
-  std::vector<PlannedRun> plan = {{"fp", catalog::Fp(kModel, kWidth)}};
+  std::vector<PlannedRun> plan = {{"fp", catalog::Fp(catalog::kResNet18, catalog::kFamilyWidth)}};
   for (int b : kPaperWidths)
-    plan.push_back({"lsq_w" + std::to_string(b), catalog::Lsq(kModel, kWidth, b)});
-  plan.push_back({"ascending", catalog::Ascending(kModel, kWidth)});
-  plan.push_back({"cotrain", catalog::Cotrain(kModel, kWidth)});
+    plan.push_back(
+        {"lsq_w" + std::to_string(b), catalog::Lsq(catalog::kResNet18, catalog::kFamilyWidth, b)});
+  plan.push_back({"ascending", catalog::Ascending(catalog::kResNet18, catalog::kFamilyWidth)});
+  plan.push_back({"cotrain", catalog::Cotrain(catalog::kResNet18, catalog::kFamilyWidth)});
   return plan;
 }
 
@@ -52,8 +51,7 @@ void AddMethodRow(const TableInput& in, int m, vl::PerWidth* top1, bool* diverge
           Text(in.Run("lsq_w" + std::to_string(b)).seeds.at(0).result.param_digest()));
     }
   }
-  AddRunCells(*first, &cells);
-  AddRow(r, cells);
+  AddRunRow(r, cells, *first);
 }
 
 Status Build(const TableInput& in, TableReport* r) {
@@ -72,8 +70,7 @@ Status Build(const TableInput& in, TableReport* r) {
   for (int m = 0; m < 3; ++m) AddMethodRow(in, m, &top1[m], &diverged[m], r);
   Cells fp = {{"method", Text("FP (the QAT runs' start)")},
               {"strata 2/2", StatCell(Top1Stats(in.Run("fp")))}};
-  AddRunCells(in.Run("fp"), &fp);
-  AddRow(r, fp);
+  AddRunRow(r, fp, in.Run("fp"));
   AddClaim(r, vl::kAscendingBelowLsq, vl::AscendingBelowLsq(top1[0], top1[1]), in.preset());
   AddClaim(r, vl::kCotrainDiverges, vl::CotrainDiverges(diverged[2], top1[2], top1[0]),
            in.preset());
@@ -83,11 +80,11 @@ Status Build(const TableInput& in, TableReport* r) {
 }  // namespace
 
 TableDef VlTable1() {
-  return DefineTable(__FILE__, {"LSQ vs ascending vs co-training",
+  return DefineTable(__FILE__, {Plan,
+                                Build,
+                                "LSQ vs ascending vs co-training",
                                 "LSQ vs ascending-layer training vs multi-layer co-training",
-                                {vl::kAscendingBelowLsq, vl::kCotrainDiverges},
-                                Plan,
-                                Build});
+                                {vl::kAscendingBelowLsq, vl::kCotrainDiverges}});
 }
 
 }  // namespace reports

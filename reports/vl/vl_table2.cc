@@ -9,14 +9,13 @@ namespace reports {
 namespace {
 
 using catalog::kPaperWidths;
-constexpr char kModel[] = "resnet18_cifar";
-constexpr double kWidth = catalog::kFamilyWidth;
 
 std::vector<PlannedRun> Plan(const TableContext&) {
   std::vector<PlannedRun> plan;
   for (int b : kPaperWidths)
-    plan.push_back({"lsq_w" + std::to_string(b), catalog::Lsq(kModel, kWidth, b)});
-  plan.push_back({"onceqat", catalog::OnceQat(kModel, kWidth, "us")});
+    plan.push_back(
+        {"lsq_w" + std::to_string(b), catalog::Lsq(catalog::kResNet18, catalog::kFamilyWidth, b)});
+  plan.push_back({"onceqat", catalog::OnceQat(catalog::kResNet18, catalog::kFamilyWidth, "us")});
   return plan;
 }
 
@@ -79,8 +78,7 @@ vl::PerWidth AddOnceRow(const TableInput& in, const vl::ExportFacts& file, Table
     cells.emplace_back("file bytes " + Wa(kPaperWidths[k]),
                        Number(static_cast<double>(file.prefix_bytes[k])));
   }
-  AddRunCells(o, &cells);
-  AddRow(r, cells);
+  AddRunRow(r, cells, o);
   return once;
 }
 
@@ -107,11 +105,11 @@ Status Build(const TableInput& in, TableReport* r) {
 }  // namespace
 
 TableDef VlTable2() {
-  return DefineTable(__FILE__, {"ResNet-18: LSQ vs once-QAT",
+  return DefineTable(__FILE__, {Plan,
+                                Build,
+                                "ResNet-18: LSQ vs once-QAT",
                                 "ResNet-18: cited methods, per-bit LSQ vs once-QAT",
-                                {vl::kTable2OnceQatNearLsq, vl::kOnlyOnceQatVertical},
-                                Plan,
-                                Build});
+                                {vl::kTable2OnceQatNearLsq, vl::kOnlyOnceQatVertical}});
 }
 
 }  // namespace reports

@@ -69,8 +69,7 @@ void AddFpRow(const Network& n, const SeededRuns& fp, const PaperTable& paper, T
                  {"strata FP top-5", StatCell(Top5Stats(fp))},
                  {"paper FP top-1", PaperCell(paper, n.paper + " | FP", "Top-1")},
                  {"paper FP top-5", PaperCell(paper, n.paper + " | FP", "Top-5")}};
-  AddRunCells(fp, &cells);
-  AddRow(r, cells);
+  AddRunRow(r, cells, fp);
 }
 
 // The per-bit LSQ row (three runs) of network n.
@@ -87,8 +86,7 @@ WidthStats AddLsqRow(const Network& n, const TableInput& in, TableReport* r) {
   cells.emplace_back("vertical-layered", Text("×"));
   cells.emplace_back(
       "cited", Text(PaperCited(in.paper, n.paper + " | LSQ") ? "paper's LSQ numbers cited" : "no"));
-  AddRunCells(in.Run(n.id + "_lsq_w2"), &cells);
-  AddRow(r, cells);
+  AddRunRow(r, cells, in.Run(n.id + "_lsq_w2"));
   return lsq;
 }
 
@@ -103,8 +101,7 @@ WidthStats AddOnceRow(const Network& n, bool kd, const TableInput& in, TableRepo
                     &cells);
   cells.emplace_back("vertical-layered", Text("✓"));
   cells.emplace_back("cited", Text("no"));
-  AddRunCells(run, &cells);
-  AddRow(r, cells);
+  AddRunRow(r, cells, run);
   return once;
 }
 
@@ -136,11 +133,11 @@ Status Build(const TableInput& in, TableReport* r) {
 }  // namespace
 
 TableDef VlTable3() {
-  return DefineTable(__FILE__, {"five networks: LSQ vs once-QAT",
+  return DefineTable(__FILE__, {Plan,
+                                Build,
+                                "five networks: LSQ vs once-QAT",
                                 "LSQ vs once-QAT without and with self-KD, top-1 and top-5",
-                                {vl::kTable3OnceQatNearLsq, vl::kSelfKdHelps2Bit},
-                                Plan,
-                                Build});
+                                {vl::kTable3OnceQatNearLsq, vl::kSelfKdHelps2Bit}});
 }
 
 }  // namespace reports

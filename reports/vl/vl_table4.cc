@@ -66,11 +66,11 @@ Status Build(const TableInput& in, TableReport* r) {
 
 TableDef VlTable4() {
   return DefineTable(__FILE__,
-                     {"BN variants",
+                     {[](const TableContext& ctx) { return vl::AblationPlan(Table4(), ctx); },
+                      Build,
+                      "BN variants",
                       "BN per width: shared / individual statistics / individual",
-                      {vl::kSharedBnCollapses, vl::kIndividualGeStatistics},
-                      [](const TableContext& ctx) { return vl::AblationPlan(Table4(), ctx); },
-                      Build});
+                      {vl::kSharedBnCollapses, vl::kIndividualGeStatistics}});
 }
 
 }  // namespace reports

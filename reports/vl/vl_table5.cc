@@ -11,16 +11,15 @@ namespace reports {
 namespace {
 
 using catalog::kPaperWidths;
-constexpr char kModel[] = "resnet50_cifar";
 constexpr double kWidth = catalog::kResNet50SchemesWidth;
 
 std::vector<PlannedRun> Plan(const TableContext&) {
-  return {{"fp", catalog::Fp(kModel, kWidth)},
-          {"ascending", catalog::Ascending(kModel, kWidth)},
-          {"qat_ft", catalog::QatFinetune(kModel, kWidth)},
-          {"adabits", catalog::Adabits(kModel, kWidth)},
-          {"onceqat", catalog::OnceQat(kModel, kWidth, "us")},
-          {"onceqat_kd", catalog::OnceQat(kModel, kWidth, "kd_cos")}};
+  return {{"fp", catalog::Fp(catalog::kResNet50, kWidth)},
+          {"ascending", catalog::Ascending(catalog::kResNet50, kWidth)},
+          {"qat_ft", catalog::QatFinetune(catalog::kResNet50, kWidth)},
+          {"adabits", catalog::Adabits(catalog::kResNet50, kWidth)},
+          {"onceqat", catalog::OnceQat(catalog::kResNet50, kWidth, "us")},
+          {"onceqat_kd", catalog::OnceQat(catalog::kResNet50, kWidth, "kd_cos")}};
 }
 
 struct Row {
@@ -77,8 +76,11 @@ int64_t AddSchemeRow(const TableInput& in, const Row& row, const models::Network
                          PaperCell(in.paper, row.paper_row, "Top-1 | " + Wa(kPaperWidths[k])));
     }
   }
-  if (*row.run) AddRunCells(in.Run(row.run), &cells);
-  AddRow(r, cells);
+  if (*row.run) {
+    AddRunRow(r, cells, in.Run(row.run));
+  } else {
+    AddRow(r, cells);  // storage only
+  }
   return bits;
 }
 
@@ -115,8 +117,7 @@ Status Build(const TableInput& in, TableReport* r) {
       {"strata weight size (bits)", Number(static_cast<double>(moo::WeightStorageBits(
                                         *arch.net, moo::WeightStorage::kFpWeights, kWidths)))},
       {"strata 4/4", StatCell(Top1Stats(in.Run("fp")))}};
-  AddRunCells(in.Run("fp"), &fp);
-  AddRow(r, fp);
+  AddRunRow(r, fp, in.Run("fp"));
   AddClaim(r, vl::kQatFtCollapsesAt2Bit, vl::QatFtCollapsesAt2Bit(top1), in.preset());
   AddClaim(r, vl::kOnceQatNearBest, vl::OnceQatNearBest(top1), in.preset());
   const vl::StorageBits storage{bits[vl::kAdabits], bits[vl::kOnceQat], paper_bits.second,
@@ -129,11 +130,11 @@ Status Build(const TableInput& in, TableReport* r) {
 
 TableDef VlTable5() {
   return DefineTable(__FILE__,
-                     {"ResNet-50 baselines, weight size",
+                     {Plan,
+                      Build,
+                      "ResNet-50 baselines, weight size",
                       "scalable bit-width schemes on ResNet-50, weight size",
-                      {vl::kQatFtCollapsesAt2Bit, vl::kOnceQatNearBest, vl::kAdabitsFpStorage},
-                      Plan,
-                      Build});
+                      {vl::kQatFtCollapsesAt2Bit, vl::kOnceQatNearBest, vl::kAdabitsFpStorage}});
 }
 
 }  // namespace reports

@@ -29,11 +29,11 @@ Status Build(const TableInput& in, TableReport* r) {
 
 TableDef VlTable6() {
   return DefineTable(__FILE__,
-                     {"US vs MGD",
+                     {[](const TableContext& ctx) { return vl::AblationPlan(Table6(), ctx); },
+                      Build,
+                      "US vs MGD",
                       "MOO optimizer: unitary scalarization vs multiple gradient descent",
-                      {vl::kUsGeMgd},
-                      [](const TableContext& ctx) { return vl::AblationPlan(Table6(), ctx); },
-                      Build});
+                      {vl::kUsGeMgd}});
 }
 
 }  // namespace reports

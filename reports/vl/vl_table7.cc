@@ -14,8 +14,8 @@ constexpr double kWidth = catalog::kFamilyWidth;
 // runs use cosine self-KD; ResNet-18's repeats "w/o self-KD".
 std::vector<PlannedRun> Plan(const TableContext&) {
   return {
-      {"resnet18_comp", catalog::OnceQat("resnet18_cifar", kWidth, "us")},
-      {"resnet18_nocomp", catalog::OnceQat("resnet18_cifar", kWidth, "nocomp")},
+      {"resnet18_comp", catalog::OnceQat(catalog::kResNet18, kWidth, "us")},
+      {"resnet18_nocomp", catalog::OnceQat(catalog::kResNet18, kWidth, "nocomp")},
       {"mobilenetv2_comp", catalog::OnceQat("mobilenetv2_cifar", kWidth, "kd_cos")},
       {"mobilenetv2_nocomp", catalog::OnceQat("mobilenetv2_cifar", kWidth, "kd_cos_nocomp")},
   };
@@ -47,8 +47,7 @@ vl::PerWidth AddSchemeRow(const TableInput& in, const Model& m, bool with, Table
     cells.emplace_back("paper " + Wa(kPaperWidths[k]),
                        PaperCell(in.paper, row, "Top-1 | " + Wa(kPaperWidths[k])));
   }
-  AddRunCells(run, &cells);
-  AddRow(r, cells);
+  AddRunRow(r, cells, run);
   return top1;
 }
 
@@ -80,12 +79,12 @@ Status Build(const TableInput& in, TableReport* r) {
 
 TableDef VlTable7() {
   return DefineTable(
-      __FILE__, {"positive compensation",
+      __FILE__, {Plan,
+                 Build,
+                 "positive compensation",
                  "once-QAT with and without positive compensation",
                  {vl::kResNet18CompensationRaises2Bit, vl::kResNet18CompensationNoneWorse,
-                  vl::kMobileNetV2CompensationRaises2Bit, vl::kMobileNetV2CompensationNoneWorse},
-                 Plan,
-                 Build});
+                  vl::kMobileNetV2CompensationRaises2Bit, vl::kMobileNetV2CompensationNoneWorse}});
 }
 
 }  // namespace reports

@@ -47,11 +47,11 @@ Status Build(const TableInput& in, TableReport* r) {
 
 TableDef VlTable8() {
   return DefineTable(__FILE__,
-                     {"shared vs per-bit first/last layers",
+                     {[](const TableContext& ctx) { return vl::AblationPlan(Table8(), ctx); },
+                      Build,
+                      "shared vs per-bit first/last layers",
                       "shared vs per-bit full-precision first and last layers",
-                      {vl::kPerBitEndsLittleGain},
-                      [](const TableContext& ctx) { return vl::AblationPlan(Table8(), ctx); },
-                      Build});
+                      {vl::kPerBitEndsLittleGain}});
 }
 
 }  // namespace reports

@@ -33,11 +33,11 @@ Status Build(const TableInput& in, TableReport* r) {
 
 TableDef VlTable9() {
   return DefineTable(__FILE__,
-                     {"self-KD: none / KL / cosine",
+                     {[](const TableContext& ctx) { return vl::AblationPlan(Table9(), ctx); },
+                      Build,
                       "self-KD: none / KL / cosine",
-                      {vl::kCosineGeNone2Bit, vl::kKlNoBetter},
-                      [](const TableContext& ctx) { return vl::AblationPlan(Table9(), ctx); },
-                      Build});
+                      "self-KD: none / KL / cosine",
+                      {vl::kCosineGeNone2Bit, vl::kKlNoBetter}});
 }
 
 }  // namespace reports
