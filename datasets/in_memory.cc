@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <utility>
 
 #include "engine/check.h"
@@ -18,15 +19,19 @@ std::string ShapeString(const Dataset& d) {
          std::to_string(d.num_classes()) + " classes";
 }
 
-std::string DigestOf(int c, int h, int w, int num_classes, const std::vector<uint8_t>& pixels,
-                     const std::vector<int32_t>& labels) {
-  std::string bytes = "strata.datasets.v1 " + std::to_string(labels.size()) + " " +
-                      std::to_string(c) + " " + std::to_string(h) + " " + std::to_string(w) + " " +
+// "strata.datasets.v1 <n> <c> <h> <w> <classes>\n", the n samples' pixels, then the labels'
+// low and high bytes: SHA-256.
+std::string DigestOfSamples(int c, int h, int w, int num_classes, int64_t n,
+                            const std::function<const uint8_t*(int64_t)>& pixels,
+                            const std::function<int32_t(int64_t)>& label) {
+  const int64_t sample_bytes = static_cast<int64_t>(c) * h * w;
+  std::string bytes = "strata.datasets.v1 " + std::to_string(n) + " " + std::to_string(c) + " " +
+                      std::to_string(h) + " " + std::to_string(w) + " " +
                       std::to_string(num_classes) + "\n";
-  bytes.reserve(bytes.size() + pixels.size() + labels.size());
-  bytes.append(reinterpret_cast<const char*>(pixels.data()), pixels.size());
-  for (int32_t y : labels) bytes.push_back(static_cast<char>(y & 0xff));
-  for (int32_t y : labels) bytes.push_back(static_cast<char>((y >> 8) & 0xff));
+  bytes.reserve(bytes.size() + n * (sample_bytes + 2));
+  for (int64_t i = 0; i < n; ++i) bytes.append(reinterpret_cast<const char*>(pixels(i)), sample_bytes);
+  for (int64_t i = 0; i < n; ++i) bytes.push_back(static_cast<char>(label(i) & 0xff));
+  for (int64_t i = 0; i < n; ++i) bytes.push_back(static_cast<char>((label(i) >> 8) & 0xff));
   return Sha256Hex(bytes);
 }
 
@@ -45,7 +50,21 @@ InMemoryDataset::InMemoryDataset(std::string name, int c, int h, int w, int num_
   CHECK_EQ(pixels_.size(), labels_.size() * static_cast<size_t>(sample_bytes_)) << name_;
   CHECK_GT(num_classes_, 0) << name_;
   for (int32_t y : labels_) CHECK(y >= 0 && y < num_classes_) << name_ << ": label " << y;
-  digest_ = DigestOf(c_, h_, w_, num_classes_, pixels_, labels_);
+}
+
+const std::string& InMemoryDataset::digest() const {
+  std::call_once(digest_once_, [this] {
+    digest_ = DigestOfSamples(
+        c_, h_, w_, num_classes_, size(), [this](int64_t i) { return pixels(i); },
+        [this](int64_t i) { return labels_[i]; });
+  });
+  return digest_;
+}
+
+std::string InMemoryDataset::DigestOf(const std::vector<int64_t>& indices) const {
+  return DigestOfSamples(
+      c_, h_, w_, num_classes_, static_cast<int64_t>(indices.size()),
+      [&](int64_t i) { return pixels(indices[i]); }, [&](int64_t i) { return labels_[indices[i]]; });
 }
 
 Status InMemoryDataset::Get(int64_t i, Image* out) const {
@@ -61,7 +80,10 @@ SubsetDataset::SubsetDataset(std::unique_ptr<Dataset> base, std::vector<int64_t>
                              std::string spec)
     : base_(std::move(base)), indices_(std::move(indices)), spec_(std::move(spec)) {
   for (int64_t i : indices_) CHECK(i >= 0 && i < base_->size()) << spec_ << ": index " << i;
-  digest_ = Sha256Hex(base_->digest() + " subset " + spec_);
+  const auto* in_memory = dynamic_cast<const InMemoryDataset*>(base_.get());
+  digest_ = in_memory != nullptr
+                ? Sha256Hex("strata.datasets.subset.v2 " + spec_ + " " + in_memory->DigestOf(indices_))
+                : Sha256Hex(base_->digest() + " subset " + spec_);
 }
 
 std::string SubsetDataset::description() const {

@@ -4,6 +4,7 @@
 #define STRATA_DATASETS_IN_MEMORY_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ namespace datasets {
 
 // Owns n samples of c*h*w bytes each, stored back to back (N,C,H,W), and n labels.
 // The digest is SHA-256 over the shape, the class count, the pixels and the labels, so
-// the same data read from raw or gzip files has the same identity.
+// the same data read from raw or gzip files has the same identity; it is computed on first
+// use (a subset of an in-memory set never needs its base's).
 class InMemoryDataset : public Dataset {
  public:
   // CHECKs that pixels.size() == labels.size() * c * h * w and labels lie in range:
@@ -29,11 +31,14 @@ class InMemoryDataset : public Dataset {
   int width() const override { return w_; }
   int32_t label(int64_t i) const override { return labels_[i]; }
   Status Get(int64_t i, Image* out) const override;
-  const std::string& digest() const override { return digest_; }
+  const std::string& digest() const override;  // thread-safe
   std::string description() const override;
 
   // Sample i's c*h*w bytes, without copying.
   const uint8_t* pixels(int64_t i) const { return pixels_.data() + i * sample_bytes_; }
+  // The digest of the samples at `indices` (in that order), as if they were a dataset of
+  // their own: the in-memory identity of a subset.
+  std::string DigestOf(const std::vector<int64_t>& indices) const;
 
  private:
   std::string name_;
@@ -41,11 +46,14 @@ class InMemoryDataset : public Dataset {
   int64_t sample_bytes_;
   std::vector<uint8_t> pixels_;
   std::vector<int32_t> labels_;
-  std::string digest_;
+  mutable std::once_flag digest_once_;
+  mutable std::string digest_;
 };
 
-// The samples of `base` at `indices` (in that order). Digest: SHA-256 of the base digest
-// and `spec` (a canonical description of how the indices were chosen).
+// The samples of `base` at `indices` (in that order). Digest: SHA-256 of `spec` (a
+// canonical description of how the indices were chosen) and, over an in-memory base, the
+// chosen samples themselves (InMemoryDataset::DigestOf: the data the subset holds, without
+// hashing the rest), else the base's digest.
 class SubsetDataset : public Dataset {
  public:
   SubsetDataset(std::unique_ptr<Dataset> base, std::vector<int64_t> indices, std::string spec);

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "datasets/dataset.h"
+#include "datasets/in_memory.h"
 #include "engine/file_util.h"
 #include "gtest/gtest.h"
 
@@ -159,6 +160,25 @@ TEST(Loader, SubsetsAndDigests) {
   ASSERT_TRUE(random->Get(7, &a).ok());
   ASSERT_TRUE(random_again->Get(7, &b).ok());
   EXPECT_EQ(a.data, b.data);
+}
+
+// A subset of an in-memory set is identified by the samples it holds (and how they were
+// chosen), not by the rest of the base: the base's digest is never computed for it.
+TEST(Loader, InMemorySubsetDigestIsItsOwnSamples) {
+  auto make = [](uint8_t tail) {
+    std::vector<uint8_t> pixels(6 * 4);
+    for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i);
+    for (size_t i = 4 * 4; i < pixels.size(); ++i) pixels[i] = tail;  // samples 4, 5
+    return std::make_unique<InMemoryDataset>("t", 1, 2, 2, 2, pixels,
+                                             std::vector<int32_t>{0, 1, 0, 1, 0, 1});
+  };
+  const SubsetDataset a(make(7), {0, 1, 3}, "s"), b(make(9), {0, 1, 3}, "s");
+  EXPECT_EQ(a.digest(), b.digest());  // the bases differ only outside the subset
+  const SubsetDataset c(make(7), {0, 1, 4}, "s"), d(make(9), {0, 1, 4}, "s");
+  EXPECT_NE(c.digest(), d.digest());  // a chosen sample differs
+  EXPECT_NE(a.digest(), SubsetDataset(make(7), {0, 1, 3}, "other").digest());
+  EXPECT_NE(a.digest(), SubsetDataset(make(7), {1, 0, 3}, "s").digest());  // order counts
+  EXPECT_NE(make(7)->digest(), make(9)->digest());
 }
 
 TEST(Loader, SyntheticSplitsShareClassesNotExamples) {

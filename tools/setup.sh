@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   bazel-bootstrap bazel-rules-java bazel-rules-proto bazel-skylib
   libopenblas-dev libstb-dev libprotobuf-dev protobuf-compiler
-  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libdeflate-dev libssl-dev
   dataset-fashion-mnist gnuplot-nox g++ git
 )
 for arg in "$@"; do
